@@ -1,0 +1,43 @@
+# The two commands: `make demo` and `make test`. Both build .venv themselves.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export OPENBLAS_NUM_THREADS := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: demo test lint typecheck bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch first and pinned: unpinned it would pull several GB of CUDA wheels.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/safefeed catalog generate --videos 50000 --seed 0
+	$(BIN)/safefeed catalog stats
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -n 2 --durations=15
+
+bench: $(VENV)/.installed
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+# Re-pin the whole dependency tree after changing pyproject.toml.
+lock: $(BIN)/python
+	$(BIN)/pip freeze --exclude-editable | grep -v '^safefeed' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,41 @@
+"""The `safefeed` command line: one Typer app, one sub-app per area.
+
+Every error a user can cause ends the command with exit status 1 and a
+message that says what was wrong and how to fix it, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from safefeed import model
+from safefeed.cli import catalog, common
+from safefeed.store import repository
+
+app = typer.Typer(
+    name="safefeed",
+    help="SafeFeed: a For You feed that is safe by design for young people, and an audit lab.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(catalog.app, name="catalog")
+
+# Errors a user can cause; anything else is a bug and keeps its traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    common.UsageError,
+    model.InvalidValue,
+    repository.UnknownAccount,
+    repository.UnknownVideo,
+    OSError,
+)
+
+
+def main() -> None:
+    try:
+        app()
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)

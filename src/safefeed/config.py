@@ -1,0 +1,45 @@
+"""Settings, read once from the environment (prefix `SAFEFEED_`) and passed in.
+
+Nothing else reads the environment: every component takes the values it needs
+as constructor arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_data_dir() -> Path:
+    """Where the real research data lives: `../shared/data` beside the repository."""
+    return REPO_ROOT.parent / "shared" / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAFEFEED_", frozen=True)
+
+    database_url: str = "sqlite:///safefeed.db"
+    data_dir: Path = default_data_dir()
+    # Event log writes are batched up to this many events per transaction.
+    event_batch_size: int = 1000
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+            raise ValueError(
+                f"SAFEFEED_DATABASE_URL must start with sqlite:// or postgresql://, got {value!r}"
+            )
+        return value
+
+
+def load() -> Settings:
+    """Settings from the environment; `SAFEFEED_DATA` is accepted as a short alias for the data dir."""
+    if "SAFEFEED_DATA" in os.environ and "SAFEFEED_DATA_DIR" not in os.environ:
+        return Settings(data_dir=Path(os.environ["SAFEFEED_DATA"]))
+    return Settings()

@@ -1,0 +1,1 @@
+"""Catalog import and generation, text embeddings, and the theme/harm classifier."""

@@ -1,0 +1,1 @@
+"""Loaders for real data sets in ../shared/data: read in place, never copied into the repository."""

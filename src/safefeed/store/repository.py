@@ -1,0 +1,326 @@
+"""The one repository every component persists through.
+
+All writes of one call happen in one transaction: a call either stores
+everything it was given or nothing, and returns only once it is durable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from safefeed import model
+from safefeed.store import database, schema
+
+
+class UnknownVideo(LookupError):
+    """No video with that id is in the catalog."""
+
+
+class UnknownAccount(LookupError):
+    """No account with that id exists."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImportCount:
+    creators: int
+    videos: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CatalogStats:
+    videos: int
+    creators: int
+    by_topic: dict[str, int]
+    by_language: dict[str, int]
+    by_label: dict[str, int]  # "unlabelled", "not_mh", or "<theme>/<harm>"
+    by_enforcement: dict[str, int]
+
+
+_LABEL_COLUMNS = frozenset(("mh_related", "theme", "harm", "mh_probability", "label_source"))
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return moment.timestamp()
+
+
+def _moment(epoch: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+
+
+def _label_row(label: model.Label | None) -> dict[str, Any]:
+    return {
+        "mh_related": None if label is None else label.mh_related,
+        "theme": None if label is None or label.theme is None else label.theme.value,
+        "harm": None if label is None else label.harm.value,
+        "mh_probability": None if label is None else label.probability,
+        "label_source": None if label is None else label.source.value,
+    }
+
+
+def _video_row(video: model.Video) -> dict[str, Any]:
+    return {
+        "id": video.id,
+        "creator_id": video.creator_id,
+        "caption": video.caption,
+        "hashtags": " ".join(video.hashtags),
+        "duration_s": video.duration_s,
+        "created_at": _epoch(video.created_at),
+        "language": video.language,
+        "region": video.region,
+        **dataclasses.asdict(video.counters),
+        "enforcement": video.enforcement.value,
+        "topic": video.topic,
+        "is_ad": video.is_ad,
+        **_label_row(video.label),
+    }
+
+
+def _label_from(row: Any) -> model.Label | None:
+    if row.label_source is None:
+        return None
+    return model.Label(
+        mh_related=bool(row.mh_related),
+        theme=None if row.theme is None else model.Theme(row.theme),
+        harm=model.Harm(row.harm),
+        probability=float(row.mh_probability),
+        source=model.LabelSource(row.label_source),
+    )
+
+
+def _video_from(row: Any) -> model.Video:
+    return model.Video(
+        id=row.id,
+        creator_id=row.creator_id,
+        caption=row.caption,
+        hashtags=tuple(row.hashtags.split()),
+        duration_s=row.duration_s,
+        created_at=_moment(row.created_at),
+        language=row.language,
+        region=row.region,
+        counters=model.Counters(row.views, row.likes, row.comments, row.shares, row.saves),
+        enforcement=model.Enforcement(row.enforcement),
+        topic=row.topic,
+        is_ad=bool(row.is_ad),
+        label=_label_from(row),
+    )
+
+
+def _account_row(account: model.Account) -> dict[str, Any]:
+    return {
+        "id": account.id,
+        "birth_year": account.birth_year,
+        "region": account.region,
+        "timezone": account.timezone,
+        "settings": dataclasses.asdict(account.settings),
+        "created_at": _epoch(account.created_at),
+    }
+
+
+def _account_from(row: Any) -> model.Account:
+    settings = {key: tuple(value) if isinstance(value, list) else value for key, value in row.settings.items()}
+    return model.Account(
+        id=row.id,
+        birth_year=row.birth_year,
+        region=row.region,
+        timezone=row.timezone,
+        settings=model.AccountSettings(**settings),
+        created_at=_moment(row.created_at),
+    )
+
+
+def _event_row(event: model.Event) -> dict[str, Any]:
+    row = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    row["kind"] = event.kind.value
+    row["at"] = _epoch(event.at)
+    return row
+
+
+def _event_from(row: Any) -> model.Event:
+    return model.Event(
+        account_id=row.account_id,
+        kind=model.EventKind(row.kind),
+        at=_moment(row.at),
+        video_id=row.video_id,
+        seconds=row.seconds,
+        fraction=row.fraction,
+        query=row.query,
+        creator_id=row.creator_id,
+        hashtag=row.hashtag,
+        topic=row.topic,
+    )
+
+
+class Store:
+    """Catalog, accounts and the event log, on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect and migrate to the newest schema."""
+        engine = database.engine_for(url)
+        database.migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- catalog ---------------------------------------------------------
+
+    def _upsert(self, connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+        excluded = insert.excluded
+        updates: dict[str, Any] = {}
+        for column in table.columns:
+            if column.primary_key:
+                continue
+            if column.name in _LABEL_COLUMNS:
+                # A reviewed label wins; an import without a label keeps the one stored.
+                keep = sa.or_(table.c.label_source == model.LabelSource.REVIEW.value, excluded.label_source.is_(None))
+                updates[column.name] = sa.case((keep, column), else_=excluded[column.name])
+            else:
+                updates[column.name] = excluded[column.name]
+        connection.execute(insert.on_conflict_do_update(index_elements=["id"], set_=updates), list(rows))
+
+    def import_catalog(self, creators: Sequence[model.Creator], videos: Sequence[model.Video]) -> ImportCount:
+        """Upsert creators and videos by id, all in one transaction."""
+        with self.engine.begin() as connection:
+            self._upsert(connection, schema.creators, [dataclasses.asdict(creator) for creator in creators])
+            self._upsert(connection, schema.videos, [_video_row(video) for video in videos])
+        return ImportCount(creators=len(creators), videos=len(videos))
+
+    def video(self, video_id: str) -> model.Video:
+        videos = self.videos([video_id])
+        if not videos:
+            raise UnknownVideo(f"no video with id {video_id!r} in the catalog")
+        return videos[0]
+
+    def videos(self, video_ids: Sequence[str]) -> list[model.Video]:
+        """The videos with these ids, in the order asked; unknown ids are left out."""
+        found: dict[str, model.Video] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(video_ids), 500):
+                chunk = list(video_ids[start : start + 500])
+                rows = connection.execute(sa.select(schema.videos).where(schema.videos.c.id.in_(chunk)))
+                found.update((row.id, _video_from(row)) for row in rows)
+        return [found[video_id] for video_id in video_ids if video_id in found]
+
+    def iter_videos(self, *, batch: int = 5000) -> Iterator[model.Video]:
+        """Every video, in id order, read in batches so memory stays flat."""
+        last = ""
+        while True:
+            with self.engine.connect() as connection:
+                query = (
+                    sa.select(schema.videos)
+                    .where(schema.videos.c.id > last)
+                    .order_by(schema.videos.c.id)
+                    .limit(batch)
+                )
+                rows = connection.execute(query).all()
+            if not rows:
+                return
+            yield from (_video_from(row) for row in rows)
+            last = rows[-1].id
+
+    def count_videos(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(schema.videos)).scalar_one())
+
+    def creators(self, creator_ids: Iterable[str]) -> dict[str, model.Creator]:
+        ids = list(creator_ids)
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(schema.creators).where(schema.creators.c.id.in_(ids)))
+            return {row.id: model.Creator(row.id, row.name, bool(row.verified_professional), row.region) for row in rows}
+
+    def set_labels(self, labels: Mapping[str, model.Label]) -> int:
+        """Store labels for existing videos; a reviewed label is only replaced by another review.
+
+        Returns how many videos changed.
+        """
+        videos = schema.videos
+        changed = 0
+        with self.engine.begin() as connection:
+            for video_id, label in labels.items():
+                query = sa.update(videos).where(videos.c.id == video_id)
+                if label.source is not model.LabelSource.REVIEW:
+                    query = query.where(
+                        sa.or_(videos.c.label_source.is_(None), videos.c.label_source != model.LabelSource.REVIEW.value)
+                    )
+                result = connection.execute(query.values(_label_row(label)))
+                changed += result.rowcount
+        return changed
+
+    def catalog_stats(self) -> CatalogStats:
+        videos = schema.videos
+        with self.engine.connect() as connection:
+
+            def grouped(*columns: sa.ColumnElement[Any]) -> list[Any]:
+                query = sa.select(*columns, sa.func.count().label("n")).group_by(*columns)
+                return list(connection.execute(query))
+
+            by_label: Counter[str] = Counter()
+            for row in grouped(videos.c.mh_related, videos.c.theme, videos.c.harm):
+                if row.mh_related is None:
+                    key = "unlabelled"
+                elif not row.mh_related:
+                    key = "not_mh"
+                else:
+                    key = f"{row.theme}/{row.harm}"
+                by_label[key] += row.n
+            creators = connection.execute(sa.select(sa.func.count()).select_from(schema.creators)).scalar_one()
+            return CatalogStats(
+                videos=sum(by_label.values()),
+                creators=int(creators),
+                by_topic={str(row.topic): row.n for row in grouped(videos.c.topic)},
+                by_language={row.language: row.n for row in grouped(videos.c.language)},
+                by_label=dict(sorted(by_label.items())),
+                by_enforcement={row.enforcement: row.n for row in grouped(videos.c.enforcement)},
+            )
+
+    # -- accounts --------------------------------------------------------
+
+    def put_account(self, account: model.Account) -> None:
+        with self.engine.begin() as connection:
+            self._upsert(connection, schema.accounts, [_account_row(account)])
+
+    def account(self, account_id: str) -> model.Account:
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(schema.accounts).where(schema.accounts.c.id == account_id)).first()
+        if row is None:
+            raise UnknownAccount(f"no account with id {account_id!r}; create it first")
+        return _account_from(row)
+
+    # -- event log -------------------------------------------------------
+
+    def append_events(self, events: Sequence[model.Event]) -> None:
+        """Append to the log in one transaction; durable when this returns."""
+        if not events:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(sa.insert(schema.events), [_event_row(event) for event in events])
+
+    def events(
+        self, *, account_id: str | None = None, after_seq: int = 0, limit: int | None = None
+    ) -> list[tuple[int, model.Event]]:
+        """Events in log order, each with its sequence number."""
+        query = sa.select(schema.events).where(schema.events.c.seq > after_seq).order_by(schema.events.c.seq)
+        if account_id is not None:
+            query = query.where(schema.events.c.account_id == account_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as connection:
+            return [(row.seq, _event_from(row)) for row in connection.execute(query)]
+
+    def count_events(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar_one())

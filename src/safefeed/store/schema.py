@@ -1,0 +1,77 @@
+"""The tables, in SQLAlchemy Core. Migrations (Alembic) create them; tests check the two agree.
+
+Times are stored as UTC epoch seconds (a float): portable, ordered and cheap to compare.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT.
+SequenceKey = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+creators = sa.Table(
+    "creators",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("verified_professional", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("region", sa.String(16), nullable=False, server_default=""),
+)
+
+videos = sa.Table(
+    "videos",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("creator_id", sa.String(128), nullable=False, index=True),
+    sa.Column("caption", sa.Text, nullable=False),
+    sa.Column("hashtags", sa.Text, nullable=False),  # space-separated, without '#'
+    sa.Column("duration_s", sa.Float, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("views", sa.BigInteger, nullable=False),
+    sa.Column("likes", sa.BigInteger, nullable=False),
+    sa.Column("comments", sa.BigInteger, nullable=False),
+    sa.Column("shares", sa.BigInteger, nullable=False),
+    sa.Column("saves", sa.BigInteger, nullable=False),
+    sa.Column("enforcement", sa.String(16), nullable=False),
+    sa.Column("topic", sa.String(64), nullable=True, index=True),
+    sa.Column("is_ad", sa.Boolean, nullable=False),
+    # The label, once known; label_source says who decided it (a review always wins).
+    sa.Column("mh_related", sa.Boolean, nullable=True),
+    sa.Column("theme", sa.String(32), nullable=True),
+    sa.Column("harm", sa.String(32), nullable=True),
+    sa.Column("mh_probability", sa.Float, nullable=True),
+    sa.Column("label_source", sa.String(16), nullable=True),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("birth_year", sa.Integer, nullable=True),
+    sa.Column("region", sa.String(16), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# Append-only: a trigger refuses updates (see the initial migration).
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("seq", SequenceKey, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(128), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("video_id", sa.String(128), nullable=True),
+    sa.Column("seconds", sa.Float, nullable=True),
+    sa.Column("fraction", sa.Float, nullable=True),
+    sa.Column("query", sa.String(500), nullable=True),
+    sa.Column("creator_id", sa.String(128), nullable=True),
+    sa.Column("hashtag", sa.String(100), nullable=True),
+    sa.Column("topic", sa.String(64), nullable=True),
+)

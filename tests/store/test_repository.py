@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from safefeed import model
+from safefeed.store import repository, schema
+
+T0 = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
+
+
+def make_video(video_id: str = "v1", **changes: object) -> model.Video:
+    video = model.Video(
+        id=video_id,
+        creator_id="c1",
+        caption="three grounding tricks a therapist taught me",
+        hashtags=("anxiety", "mentalhealthmatters"),
+        duration_s=42.5,
+        created_at=T0,
+        language="en",
+        region="KE",
+        counters=model.Counters(views=1000, likes=100, comments=5, shares=7, saves=9),
+        enforcement=model.Enforcement.ALLOWED,
+        topic="wellbeing",
+        label=model.Label(True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE, 0.9, model.LabelSource.GROUND_TRUTH),
+    )
+    return dataclasses.replace(video, **changes)  # type: ignore[arg-type]
+
+
+def test_video_round_trip(store: repository.Store) -> None:
+    video = make_video()
+    unlabelled = make_video("v2", label=None, topic=None, is_ad=True)
+    store.import_catalog([model.Creator("c1", "Dr A", verified_professional=True)], [video, unlabelled])
+    assert store.video("v1") == video
+    assert store.video("v2") == unlabelled
+    assert store.creators(["c1"])["c1"].verified_professional
+    assert store.count_videos() == 2
+
+
+def test_unknown_video_names_the_id(store: repository.Store) -> None:
+    with pytest.raises(repository.UnknownVideo, match="'nope'"):
+        store.video("nope")
+
+
+def test_reimport_is_an_idempotent_upsert(store: repository.Store) -> None:
+    store.import_catalog([model.Creator("c1")], [make_video("v1"), make_video("v2")])
+    updated = make_video("v1", caption="new caption", counters=model.Counters(views=5))
+    store.import_catalog([model.Creator("c1")], [updated, make_video("v2")])
+    assert store.count_videos() == 2
+    assert store.video("v1") == updated
+
+
+def test_reviewed_label_wins_over_import_and_classifier(store: repository.Store) -> None:
+    store.import_catalog([model.Creator("c1")], [make_video()])
+    reviewed = model.Label(True, model.Theme.SELF_HARM, model.Harm.POTENTIALLY_HARMFUL, 1.0, model.LabelSource.REVIEW)
+    assert store.set_labels({"v1": reviewed}) == 1
+    classified = model.Label(False, probability=0.1, source=model.LabelSource.CLASSIFIER)
+    assert store.set_labels({"v1": classified}) == 0
+    store.import_catalog([model.Creator("c1")], [make_video()])  # ground truth in the file
+    assert store.video("v1").label == reviewed
+
+
+def test_import_without_label_keeps_the_stored_label(store: repository.Store) -> None:
+    store.import_catalog([model.Creator("c1")], [make_video()])
+    store.import_catalog([model.Creator("c1")], [make_video(label=None)])
+    assert store.video("v1").label == make_video().label
+
+
+def test_failed_import_writes_nothing(store: repository.Store) -> None:
+    store.import_catalog([model.Creator("c1")], [make_video("v1")])
+    too_long_topic = make_video("v2", topic="x" * 10_000)  # the database refuses it on PostgreSQL
+    bad_rows = [make_video("v3"), too_long_topic]
+    if store.engine.dialect.name == "sqlite":
+        # SQLite does not enforce lengths: break the transaction with a duplicate key instead.
+        bad_rows = [make_video("v3"), make_video("v3")]
+        with pytest.raises(sa.exc.IntegrityError):
+            with store.engine.begin() as connection:
+                connection.execute(sa.insert(schema.videos), [repository._video_row(v) for v in bad_rows])
+    else:
+        with pytest.raises(sa.exc.DBAPIError):
+            store.import_catalog([], bad_rows)
+    assert store.count_videos() == 1
+
+
+def test_account_round_trip(store: repository.Store) -> None:
+    account = model.Account(
+        "a1",
+        birth_year=2012,
+        region="PH",
+        timezone="Asia/Manila",
+        settings=model.AccountSettings(personalised=False, keyword_filters=("diet",), daily_limit_minutes=45),
+        created_at=T0,
+    )
+    store.put_account(account)
+    assert store.account("a1") == account
+    with pytest.raises(repository.UnknownAccount, match="create it first"):
+        store.account("a2")
+
+
+EVENTS = [
+    model.Event("a1", model.EventKind.IMPRESSION, T0, video_id="v1"),
+    model.Event("a1", model.EventKind.WATCH, T0, video_id="v1", seconds=12.5, fraction=0.5),
+    model.Event("a1", model.EventKind.SEARCH, T0, query="study tips"),
+    model.Event("a2", model.EventKind.NOT_INTERESTED, T0, hashtag="sadtok"),
+    model.Event("a1", model.EventKind.FOLLOW, T0, creator_id="c1"),
+]
+
+
+def test_event_log_keeps_order_and_content(store: repository.Store) -> None:
+    store.append_events(EVENTS[:2])
+    store.append_events(EVENTS[2:])
+    logged = store.events()
+    assert [event for _, event in logged] == EVENTS
+    seqs = [seq for seq, _ in logged]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert [event for _, event in store.events(account_id="a2")] == [EVENTS[3]]
+    assert [event for _, event in store.events(after_seq=seqs[2])] == EVENTS[3:]
+
+
+def test_event_log_is_append_only(store: repository.Store) -> None:
+    store.append_events(EVENTS[:1])
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with store.engine.begin() as connection:
+            connection.execute(sa.update(schema.events).values(kind="like"))
+    assert store.events()[0][1] == EVENTS[0]
+
+
+def test_migrations_match_the_schema(store: repository.Store) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), schema.metadata)
+    assert differences == []
+
+
+def test_sqlite_is_durable_on_commit(tmp_path: Path) -> None:
+    store = repository.Store.open(f"sqlite:///{tmp_path / 'd.db'}")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    store.close()
+
+
+def test_catalog_stats_counts_by_topic_language_and_label(store: repository.Store) -> None:
+    store.import_catalog(
+        [model.Creator("c1")],
+        [
+            make_video("v1"),
+            make_video("v2", topic="food", language="es", label=model.NOT_MH),
+            make_video("v3", topic="food", label=None),
+        ],
+    )
+    stats = store.catalog_stats()
+    assert stats.videos == 3
+    assert stats.by_topic == {"wellbeing": 1, "food": 2}
+    assert stats.by_language == {"en": 2, "es": 1}
+    assert stats.by_label == {"anxiety_stress/supportive": 1, "not_mh": 1, "unlabelled": 1}
+
+
+captions = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+hashtags = st.lists(st.from_regex(r"[a-z0-9_\u00e9\u4e00-\u4e10]{1,30}", fullmatch=True), max_size=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(caption=captions, tags=hashtags, duration=st.floats(0, 3600), views=st.integers(0, 2**62))
+def test_any_valid_video_round_trips(
+    sqlite_store: repository.Store, caption: str, tags: list[str], duration: float, views: int
+) -> None:
+    video = make_video("p", caption=caption, hashtags=tuple(tags), duration_s=duration, counters=model.Counters(views))
+    sqlite_store.import_catalog([model.Creator("c1")], [video])
+    assert sqlite_store.video("p") == video
