@@ -278,3 +278,23 @@ class Catalog:
 
     creators: tuple[Creator, ...]
     videos: tuple[Video, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A video on a page, with why it is there."""
+
+    video: Video
+    score: float
+    source: str  # the candidate source that found it
+    reasons: tuple[str, ...]  # plain-language "why this video"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page:
+    """One page of an infinite feed; ask for `next_cursor` to continue."""
+
+    account_id: str
+    items: tuple[FeedItem, ...]
+    cursor: str
+    next_cursor: str

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -175,10 +177,14 @@ class Store:
 
     # -- catalog ---------------------------------------------------------
 
+    def _insert(self, table: sa.Table) -> Any:
+        """An INSERT that can say ON CONFLICT, in this database's dialect."""
+        return (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+
     def _upsert(self, connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
             return
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+        insert = self._insert(table)
         excluded = insert.excluded
         updates: dict[str, Any] = {}
         for column in table.columns:
@@ -324,3 +330,81 @@ class Store:
     def count_events(self) -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(sa.select(sa.func.count()).select_from(schema.events)).scalar_one())
+
+    def last_seq(self) -> int:
+        """The sequence number of the newest event (0 for an empty log)."""
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(schema.events.c.seq), 0))).scalar_one())
+
+    # -- item vectors ----------------------------------------------------
+
+    def video_ids_without_vectors(self) -> list[str]:
+        vectors = schema.video_vectors
+        query = (
+            sa.select(schema.videos.c.id)
+            .outerjoin(vectors, vectors.c.video_id == schema.videos.c.id)
+            .where(vectors.c.video_id.is_(None))
+            .order_by(schema.videos.c.id)
+        )
+        with self.engine.connect() as connection:
+            return list(connection.execute(query).scalars())
+
+    def put_content_vectors(self, video_ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
+        """Store content embeddings (as float16); they are computed once per video."""
+        assert len(video_ids) == len(vectors)
+        rows = [
+            {"video_id": video_id, "content": vector.astype(np.float16).tobytes(), "collaborative": None}
+            for video_id, vector in zip(video_ids, vectors, strict=True)
+        ]
+        insert = self._insert(schema.video_vectors)
+        with self.engine.begin() as connection:
+            if rows:
+                connection.execute(
+                    insert.on_conflict_do_update(index_elements=["video_id"], set_={"content": insert.excluded.content}),
+                    rows,
+                )
+
+    def put_collaborative_vectors(self, vectors: Mapping[str, npt.NDArray[np.float32]]) -> None:
+        """Replace every video's collaborative factors (videos left out get none)."""
+        table = schema.video_vectors
+        with self.engine.begin() as connection:
+            connection.execute(sa.update(table).values(collaborative=None))
+            if vectors:
+                connection.execute(
+                    sa.update(table).where(table.c.video_id == sa.bindparam("vid")).values(
+                        collaborative=sa.bindparam("vector")
+                    ),
+                    [{"vid": key, "vector": value.astype(np.float16).tobytes()} for key, value in vectors.items()],
+                )
+
+    def item_vectors(self) -> Iterator[tuple[str, npt.NDArray[np.float16], npt.NDArray[np.float16] | None]]:
+        """(video id, content vector, collaborative vector or None) for every video with vectors."""
+        table = schema.video_vectors
+        with self.engine.connect() as connection:
+            result = connection.execution_options(yield_per=10_000).execute(
+                sa.select(table.c.video_id, table.c.content, table.c.collaborative)
+            )
+            for video_id, content, collaborative in result:
+                yield (
+                    video_id,
+                    np.frombuffer(content, dtype=np.float16),
+                    None if collaborative is None else np.frombuffer(collaborative, dtype=np.float16),
+                )
+
+    # -- account state snapshots ----------------------------------------
+
+    def snapshot(self, account_id: str) -> tuple[int, bytes] | None:
+        table = schema.account_snapshots
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(table.c.seq, table.c.state).where(table.c.account_id == account_id)).first()
+        return None if row is None else (int(row.seq), bytes(row.state))
+
+    def put_snapshot(self, account_id: str, seq: int, state: bytes) -> None:
+        insert = self._insert(schema.account_snapshots)
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["account_id"], set_={"seq": insert.excluded.seq, "state": insert.excluded.state}
+                ),
+                {"account_id": account_id, "seq": seq, "state": state},
+            )

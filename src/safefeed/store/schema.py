@@ -75,3 +75,23 @@ events = sa.Table(
     sa.Column("hashtag", sa.String(100), nullable=True),
     sa.Column("topic", sa.String(64), nullable=True),
 )
+
+# Item vectors: the content embedding (computed once per video) and the
+# collaborative factors (`safefeed train`), both float16 bytes.
+video_vectors = sa.Table(
+    "video_vectors",
+    metadata,
+    sa.Column("video_id", sa.String(128), primary_key=True),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("collaborative", sa.LargeBinary, nullable=True),
+)
+
+# Where an account's learned state starts: replaying its events after `seq`
+# on top of `state` rebuilds it exactly. A refresh writes an empty state here.
+account_snapshots = sa.Table(
+    "account_snapshots",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("state", sa.LargeBinary, nullable=False),
+)

@@ -1,0 +1,68 @@
+"""Re-ranking: turn candidates ordered by relevance into a page.
+
+Pure functions over arrays. Each takes the recent history (what the account
+was shown last, across page boundaries) so that windows carry over infinite
+scroll. Diversity here is a preference: when the catalog cannot satisfy it,
+the best remaining candidates fill the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+Positions = npt.NDArray[np.int64]
+
+
+def diversify(
+    ranked: Positions,
+    creator: npt.NDArray[np.int32],
+    topic: npt.NDArray[np.int32],
+    n: int,
+    *,
+    history_creators: Sequence[int] = (),
+    history_topics: Sequence[int] = (),
+    creator_window: int = 6,
+    topic_window: int = 8,
+    topic_cap: int = 3,
+) -> list[int]:
+    """Pick n of `ranked` (best first): no creator twice within `creator_window`
+    consecutive items, no topic more than `topic_cap` times within `topic_window`.
+
+    >>> diversify(np.array([0, 1, 2]), np.array([7, 7, 8]), np.array([0, 0, 0]), 2)
+    [0, 2]
+    """
+    chosen: list[int] = []
+    creators = list(history_creators)
+    topics = list(history_topics)
+    skipped: list[int] = []
+    for position in ranked.tolist():
+        if len(chosen) == n:
+            break
+        recent_creators = creators[-(creator_window - 1) :] if creator_window > 1 else []
+        recent_topics = topics[-(topic_window - 1) :] if topic_window > 1 else []
+        item_creator, item_topic = int(creator[position]), int(topic[position])
+        if item_creator in recent_creators or recent_topics.count(item_topic) >= topic_cap:
+            skipped.append(position)
+            continue
+        chosen.append(position)
+        creators.append(item_creator)
+        topics.append(item_topic)
+    return chosen + skipped[: n - len(chosen)]
+
+
+def insert_slots(page: list[int], extra: Sequence[int], *, every: int) -> list[int]:
+    """Put `extra` items at every `every`-th place of the page (explore slots), keeping its length.
+
+    >>> insert_slots([1, 2, 3, 4, 5], [9], every=3)
+    [1, 2, 9, 3, 4]
+    """
+    if every <= 0:
+        return page
+    result = list(page)
+    fresh = [item for item in extra if item not in result]
+    for slot, item in zip(range(every - 1, len(page), every), fresh, strict=False):
+        result.insert(slot, item)
+    return result[: len(page)]

@@ -1,0 +1,146 @@
+"""Candidate sources: where the items a page is ranked from come from.
+
+Each source answers one question about an account (what is near its
+interests, what do the creators it follows post, what is popular where it
+lives, what lies outside its usual topics) with item positions, best first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from safefeed.recommend import index as vector_index
+from safefeed.recommend import items as catalog_items
+from safefeed.recommend import state as account_state
+
+Positions = npt.NDArray[np.int64]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Request:
+    """What every source may look at for one page."""
+
+    state: account_state.AccountState
+    interest: npt.NDArray[np.float32]  # unit interest vector, or zeros when nothing is known
+    region: str
+    chosen_topics: tuple[str, ...]
+    rng: np.random.Generator
+    personalised: bool = True
+
+
+class CandidateSource(Protocol):
+    """A named way of finding items for an account."""
+
+    name: str
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        """Up to k item positions, best first."""
+        ...
+
+
+@dataclasses.dataclass(slots=True)
+class Interest:
+    """Nearest neighbours of the account's interest vector in the vector index."""
+
+    index: vector_index.VectorIndex
+    name: str = "interest"
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        if not request.personalised or not request.interest.any():
+            return np.zeros(0, dtype=np.int64)
+        _, positions = self.index.search(request.interest[None, :], k)
+        found = positions[0]
+        return found[found >= 0]
+
+
+@dataclasses.dataclass(slots=True)
+class Following:
+    """The newest videos of creators the account follows."""
+
+    items: catalog_items.Items
+    per_creator: int = 5
+    name: str = "following"
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        codes = self.items.creator_code
+        creators = [codes[creator] for creator in sorted(request.state.following) if creator in codes]
+        if not creators:
+            return np.zeros(0, dtype=np.int64)
+        found = np.concatenate([self.items.by_creator[c][: self.per_creator] for c in creators])
+        order = np.argsort(-self.items.created_at[found], kind="stable")
+        return found[order][:k]
+
+
+@dataclasses.dataclass(slots=True)
+class Trending:
+    """Popular and recent videos, for the account's region first; a random draw from the top."""
+
+    items: catalog_items.Items
+    pool: int = 2000
+    half_life_days: float = 14.0
+    name: str = "trending"
+    _top: dict[str, Positions] = dataclasses.field(default_factory=dict)
+
+    def top(self, region: str) -> Positions:
+        if region not in self._top:
+            items = self.items
+            newest = float(items.created_at.max()) if len(items) else 0.0
+            age_days = (newest - items.created_at) / 86_400.0
+            score = items.popularity * np.power(0.5, age_days / self.half_life_days)
+            if region:
+                local = np.asarray([r == region for r in items.region])
+                score = score + 0.25 * local
+            count = min(self.pool, len(score))
+            best = np.argpartition(-score, count - 1)[:count] if count else np.zeros(0, dtype=np.int64)
+            self._top[region] = best[np.argsort(-score[best], kind="stable")].astype(np.int64)
+        return self._top[region]
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        top = self.top(request.region)
+        if len(top) <= k:
+            return top
+        picked = request.rng.choice(len(top), size=k, replace=False)
+        return top[np.sort(picked)]
+
+
+@dataclasses.dataclass(slots=True)
+class Topics:
+    """The most popular videos of given topics: chosen interests, or an educational (STEM) tab."""
+
+    items: catalog_items.Items
+    fixed_topics: tuple[str, ...] = ()  # empty: the account's chosen topics
+    name: str = "chosen"
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        wanted = self.fixed_topics or request.chosen_topics
+        codes = self.items.topic_code
+        groups = [self.items.by_topic[codes[topic]][: 4 * k] for topic in wanted if topic in codes]
+        if not groups:
+            return np.zeros(0, dtype=np.int64)
+        pool = np.concatenate(groups)
+        picked = request.rng.choice(len(pool), size=min(k, len(pool)), replace=False)
+        return pool[np.sort(picked)]
+
+
+@dataclasses.dataclass(slots=True)
+class Explore:
+    """Random videos from outside the account's top topics, so a feed never closes in on itself."""
+
+    items: catalog_items.Items
+    top_topics: int = 3
+    name: str = "explore"
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        if len(self.items) == 0:
+            return np.zeros(0, dtype=np.int64)
+        affinity = request.state.topic_affinity
+        usual = sorted(affinity, key=lambda topic: -affinity[topic])[: self.top_topics]
+        codes = self.items.topic_code
+        usual_codes = [codes[topic] for topic in usual if topic in codes and affinity[topic] > 0]
+        drawn = request.rng.integers(0, len(self.items), size=4 * k)
+        keep = ~np.isin(self.items.topic[drawn], usual_codes)
+        return np.unique(drawn[keep])[:k].astype(np.int64)

@@ -1,0 +1,68 @@
+"""A tiny world with a known answer: six topics, twenty videos each, four creators per topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safefeed import model
+from safefeed.recommend import feed, vectors
+from safefeed.store import repository
+
+T0 = dt.datetime(2026, 5, 1, 18, 0, tzinfo=dt.UTC)
+
+TOPICS = {
+    "food": ("easy pasta recipe for dinner", ("food", "recipe", "cooking")),
+    "gaming": ("insane clutch in ranked match", ("gaming", "gamer", "esports")),
+    "pets": ("my puppy learned a new trick", ("dog", "pets", "puppy")),
+    "football": ("best goals of the weekend", ("football", "soccer", "goals")),
+    "science": ("why the sky is blue explained", ("science", "physics", "learn")),
+    "sadness_depression": ("nobody notices how tired i am lately", ("sad", "depressed", "sadtok")),
+}
+
+
+def tiny_catalog() -> model.Catalog:
+    creators = []
+    videos = []
+    for topic_index, (topic, (caption, tags)) in enumerate(TOPICS.items()):
+        for creator in range(4):
+            creators.append(model.Creator(f"{topic}-c{creator}"))
+        for number in range(20):
+            mh = topic == "sadness_depression"
+            videos.append(
+                model.Video(
+                    id=f"{topic}-{number:02d}",
+                    creator_id=f"{topic}-c{number % 4}",
+                    caption=f"{caption} part {number}",
+                    hashtags=tags,
+                    duration_s=30,
+                    created_at=T0 - dt.timedelta(days=number),
+                    region="KE" if number % 2 else "US",
+                    counters=model.Counters(views=1000 * (20 - number) + topic_index),
+                    topic=topic,
+                    label=model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL)
+                    if mh
+                    else model.NOT_MH,
+                )
+            )
+    return model.Catalog(tuple(creators), tuple(videos))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[repository.Store]:
+    store = repository.Store.open(f"sqlite:///{tmp_path / 'world.db'}")
+    catalog = tiny_catalog()
+    store.import_catalog(catalog.creators, catalog.videos)
+    vectors.ensure_content_vectors(store)
+    store.put_account(model.Account("teen", birth_year=2012, region="KE", timezone="Africa/Nairobi"))
+    store.put_account(model.Account("other", birth_year=1990, region="US"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def engine(world: repository.Store) -> feed.Engine:
+    return feed.build(world)

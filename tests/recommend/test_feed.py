@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from safefeed import model
+from safefeed.recommend import feed
+from safefeed.store import repository
+from tests.recommend.conftest import T0
+
+
+def topics(page: model.Page) -> Counter[str]:
+    return Counter(item.video.topic or "" for item in page.items)
+
+
+def watch_all(engine: feed.Engine, page: model.Page, topic: str, at: dt.datetime) -> None:
+    """A persona that watches `topic` to the end twice and skips everything else."""
+    events = []
+    for item in page.items:
+        liked = item.video.topic == topic
+        events.append(
+            model.Event("teen", model.EventKind.WATCH, at, video_id=item.video.id, fraction=2.0 if liked else 0.05)
+        )
+    engine.record(events)
+
+
+def test_pages_never_repeat_and_have_the_size_asked(engine: feed.Engine) -> None:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        page = engine.feed("teen", n=10, cursor=cursor, now=T0)
+        assert len(page.items) == 10
+        seen += [item.video.id for item in page.items]
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 50
+
+
+def test_the_same_cursor_twice_gives_the_same_page(engine: feed.Engine) -> None:
+    first = engine.feed("teen", n=5, now=T0)
+    second = engine.feed("teen", n=5, cursor=first.next_cursor, now=T0)
+    retried = engine.feed("teen", n=5, cursor=first.next_cursor, now=T0)
+    assert [i.video.id for i in retried.items] == [i.video.id for i in second.items]
+    assert retried.next_cursor == second.next_cursor
+
+
+def test_cursor_of_another_account_is_refused(engine: feed.Engine) -> None:
+    page = engine.feed("other", n=5, now=T0)
+    with pytest.raises(feed.InvalidCursor, match="another account"):
+        engine.feed("teen", cursor=page.next_cursor, now=T0)
+    with pytest.raises(feed.InvalidCursor, match="omit it"):
+        engine.feed("teen", cursor="%%%garbage", now=T0)
+
+
+def test_feed_learns_from_watching_on_the_very_next_page(engine: feed.Engine) -> None:
+    first = engine.feed("teen", n=12, now=T0)
+    watch_all(engine, first, "pets", T0)
+    # Two pets videos on the first page at most (topic cap) and six topics in the
+    # catalog: after the watches, pets should lead the next page.
+    second = engine.feed("teen", n=12, cursor=first.next_cursor, now=T0)
+    assert topics(second).most_common(1)[0][0] == "pets"
+    assert topics(second)["pets"] > topics(first)["pets"]
+
+
+def test_not_interested_in_a_creator_removes_them_from_the_next_page(engine: feed.Engine) -> None:
+    engine.record([model.Event("teen", model.EventKind.NOT_INTERESTED, T0, creator_id="food-c0")])
+    for _ in range(6):
+        page = engine.feed("teen", n=10, now=T0)
+        assert all(item.video.creator_id != "food-c0" for item in page.items)
+
+
+def test_following_brings_the_creator_in(engine: feed.Engine) -> None:
+    engine.record([model.Event("teen", model.EventKind.FOLLOW, T0, creator_id="science-c1")])
+    page = engine.feed("teen", n=10, now=T0)
+    followed = [item for item in page.items if item.video.creator_id == "science-c1"]
+    assert followed and followed[0].source == "following"
+    assert "It is from a creator you follow" in followed[0].reasons
+
+
+def test_state_is_rebuilt_exactly_from_the_event_log(world: repository.Store) -> None:
+    live = feed.build(world)
+    page = live.feed("teen", n=10, now=T0)
+    watch_all(live, page, "football", T0)
+    restarted = feed.build(world)
+    assert restarted.state("teen").topic_affinity == pytest.approx(live.state("teen").topic_affinity)
+    assert set(restarted.state("teen").seen) == set(live.state("teen").seen)
+
+
+def test_refresh_forgets_everything_and_for_good(world: repository.Store) -> None:
+    engine = feed.build(world)
+    page = engine.feed("teen", n=10, now=T0)
+    watch_all(engine, page, "gaming", T0)
+    engine.record([model.Event("teen", model.EventKind.FOLLOW, T0, creator_id="gaming-c1")])
+    engine.refresh("teen")
+    for fresh in (engine, feed.build(world)):  # also after a restart
+        account = fresh.state("teen")
+        assert not account.interest.any()
+        assert account.topic_affinity == {} and account.following == set() and not account.seen
+
+
+def test_bad_event_writes_nothing(engine: feed.Engine, world: repository.Store) -> None:
+    before = world.count_events()
+    good = model.Event("teen", model.EventKind.LIKE, T0, video_id="food-01")
+    with pytest.raises(repository.UnknownVideo, match="no-such-video"):
+        engine.record([good, model.Event("teen", model.EventKind.LIKE, T0, video_id="no-such-video")])
+    with pytest.raises(repository.UnknownAccount):
+        engine.record([model.Event("ghost", model.EventKind.LIKE, T0, video_id="food-01")])
+    assert world.count_events() == before
+    assert engine.state("teen").events == 0
+
+
+def test_search_matches_hashtags_and_feeds_interests(engine: feed.Engine) -> None:
+    results = engine.search("teen", "#puppy tricks", n=5, now=T0)
+    assert len(results) == 5
+    assert all(video.topic == "pets" for video in results)
+    assert engine.state("teen").interest.any()
+
+
+def test_every_item_says_why_it_is_there(engine: feed.Engine) -> None:
+    page = engine.feed("teen", n=10, now=T0)
+    assert all(item.reasons and item.source for item in page.items)
+
+
+def test_n_out_of_range_is_refused(engine: feed.Engine) -> None:
+    with pytest.raises(ValueError, match="between 1 and 100"):
+        engine.feed("teen", n=0)
