@@ -83,6 +83,10 @@ class EventKind(StrEnum):
 MAX_CAPTION_CHARS = 4000
 MAX_HASHTAG_CHARS = 100
 MAX_ID_CHARS = 128
+MAX_CODE_CHARS = 16  # language and region codes
+MAX_TOPIC_CHARS = 64
+MAX_NAME_CHARS = 200
+MAX_COUNTER = 2**63 - 1  # what a BIGINT column holds
 
 
 def _require(condition: bool, message: str) -> None:
@@ -132,7 +136,9 @@ class Counters:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            _require(value >= 0, f"counter {field.name} must be >= 0, got {value}")
+            _require(
+                0 <= value <= MAX_COUNTER, f"counter {field.name} must be within 0-{MAX_COUNTER}, got {value}"
+            )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -144,6 +150,8 @@ class Creator:
 
     def __post_init__(self) -> None:
         _check_id("creator id", self.id)
+        _require(len(self.name) <= MAX_NAME_CHARS, f"creator name is longer than {MAX_NAME_CHARS} characters")
+        _require(len(self.region) <= MAX_CODE_CHARS, f"region must be at most {MAX_CODE_CHARS} characters")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -165,13 +173,25 @@ class Video:
     def __post_init__(self) -> None:
         _check_id("video id", self.id)
         _check_id("creator id", self.creator_id)
-        _require(len(self.caption) <= MAX_CAPTION_CHARS, f"caption is longer than {MAX_CAPTION_CHARS} characters")
+        _require(
+            len(self.caption) <= MAX_CAPTION_CHARS, f"caption is longer than {MAX_CAPTION_CHARS} characters"
+        )
         for tag in self.hashtags:
             _require(
-                0 < len(tag) <= MAX_HASHTAG_CHARS and not tag.startswith("#") and " " not in tag,
-                f"hashtag {tag!r} must be 1-{MAX_HASHTAG_CHARS} characters, without '#' or spaces",
+                0 < len(tag) <= MAX_HASHTAG_CHARS
+                and not tag.startswith("#")
+                and not any(c.isspace() for c in tag),
+                f"hashtag {tag!r} must be 1-{MAX_HASHTAG_CHARS} characters, without '#' or white space",
             )
-        _require(0 <= self.duration_s <= 3600, f"duration_s must be within 0-3600 seconds, got {self.duration_s}")
+        for name, value, limit in (
+            ("language", self.language, MAX_CODE_CHARS),
+            ("region", self.region, MAX_CODE_CHARS),
+            ("topic", self.topic or "", MAX_TOPIC_CHARS),
+        ):
+            _require(len(value) <= limit, f"{name} must be at most {limit} characters, got {len(value)}")
+        _require(
+            0 <= self.duration_s <= 3600, f"duration_s must be within 0-3600 seconds, got {self.duration_s}"
+        )
         _require(self.created_at.tzinfo is not None, "created_at must carry a time zone (use UTC)")
 
     @property

@@ -21,7 +21,9 @@ def watch_all(engine: feed.Engine, page: model.Page, topic: str, at: dt.datetime
     for item in page.items:
         liked = item.video.topic == topic
         events.append(
-            model.Event("teen", model.EventKind.WATCH, at, video_id=item.video.id, fraction=2.0 if liked else 0.05)
+            model.Event(
+                "teen", model.EventKind.WATCH, at, video_id=item.video.id, fraction=2.0 if liked else 0.05
+            )
         )
     engine.record(events)
 

@@ -11,7 +11,9 @@ import sys
 import typer
 
 from safefeed import model
-from safefeed.cli import catalog, common
+from safefeed.cli import catalog, common, evaluate, feed
+from safefeed.content import catalog_import
+from safefeed.recommend import feed as engine_feed
 from safefeed.store import repository
 
 app = typer.Typer(
@@ -22,10 +24,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(feed.accounts, name="accounts")
+app.add_typer(feed.events, name="events")
+app.add_typer(evaluate.app, name="eval")
+for command in (feed.feed, feed.search, feed.refresh, feed.train):
+    app.command()(command)
 
 # Errors a user can cause; anything else is a bug and keeps its traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
     common.UsageError,
+    catalog_import.ImportFailed,
+    engine_feed.InvalidCursor,
     model.InvalidValue,
     repository.UnknownAccount,
     repository.UnknownVideo,

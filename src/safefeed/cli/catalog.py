@@ -17,9 +17,14 @@ app = typer.Typer(help="Import, generate and describe the video catalog.", no_ar
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet file (docs/catalog-format.md), or a data set.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV, JSONL or Parquet file (docs/catalog-format.md), or a data set.")
+    ],
     format: Annotated[
-        str, typer.Option("--format", "-f", help="auto, csv, jsonl, parquet, kinit (TikTok feed logs) or movielens.")
+        str,
+        typer.Option(
+            "--format", "-f", help="auto, csv, jsonl, parquet, kinit (TikTok feed logs) or movielens."
+        ),
     ] = "auto",
 ) -> None:
     """Import a catalog file: all of it or, if any row is invalid, none of it. Re-importing updates by id."""

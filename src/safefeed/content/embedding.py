@@ -34,6 +34,10 @@ def embed(texts: Sequence[str], *, batch_size: int = 128) -> npt.NDArray[np.floa
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     vectors = _model().encode(
-        list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        list(texts),
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
     )
     return np.asarray(vectors, dtype=np.float32)

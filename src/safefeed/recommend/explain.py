@@ -1,4 +1,4 @@
-""""Why this video": the real reasons from the ranking, in plain language."""
+""" "Why this video": the real reasons from the ranking, in plain language."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ SOURCE_REASONS = {
     "explore": "It is something new, outside your usual topics",
     "stem": "It is from the STEM feed of science, maths, history and how-to videos",
 }
+
+
+NOT_PERSONALISED = "Your feed is not personalised: nothing you watch changes it"
 
 
 def reasons(
@@ -26,7 +29,7 @@ def reasons(
 
     >>> reasons(source="trending", topic="food", region="KE", similarity=0.0,
     ...         topic_affinity=0.0, followed=False, personalised=False)
-    ('It is popular right now in your region (KE)', 'Your feed is not personalised: nothing you watch changes it')
+    ('It is popular right now in your region (KE)', 'Your feed is not personalised: ...')
     """
     region_text = f" in your region ({region})" if region else ""
     found = [SOURCE_REASONS.get(source, "It was picked for you").format(region=region_text, topic=topic)]
@@ -38,5 +41,5 @@ def reasons(
         if followed and source != "following":
             found.append("It is from a creator you follow")
     else:
-        found.append("Your feed is not personalised: nothing you watch changes it")
+        found.append(NOT_PERSONALISED)
     return tuple(found)

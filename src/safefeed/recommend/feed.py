@@ -19,9 +19,10 @@ import numpy.typing as npt
 
 from safefeed import model
 from safefeed.content import embedding
-from safefeed.recommend import explain, rerank, score, sources, state, vectors
+from safefeed.recommend import explain, rerank, score, sources, vectors
 from safefeed.recommend import index as vector_index
 from safefeed.recommend import items as catalog_items
+from safefeed.recommend import state as account_state
 from safefeed.store import repository
 
 Positions = npt.NDArray[np.int64]
@@ -36,9 +37,10 @@ class InvalidCursor(ValueError):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class EngineConfig:
-    signals: state.Signals = state.Signals()
+    signals: account_state.Signals = account_state.Signals()
     weights: score.Weights = score.Weights()
     candidates_per_source: int = 150
+    interest_candidates: int = 400  # the nearest neighbours carry most of the relevance: take more
     explore_every: int = 8  # one explore slot in every 8 items
     creator_window: int = 6  # no creator twice within this many consecutive items
     topic_window: int = 10  # ... and no topic more than topic_cap times within this many
@@ -58,7 +60,9 @@ def decode_cursor(account_id: str, cursor: str) -> int:
         owner, page = raw.split("\x1f")
         number = int(page)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise InvalidCursor(f"cursor {cursor!r} is not one this feed issued; omit it to start a new page") from error
+        raise InvalidCursor(
+            f"cursor {cursor!r} is not one this feed issued; omit it to start a new page"
+        ) from error
     if owner != account_id:
         raise InvalidCursor("that cursor belongs to another account; omit it to start a new page")
     return number
@@ -72,13 +76,18 @@ class Engine:
         store: repository.Store,
         catalog: catalog_items.Items,
         index: vector_index.VectorIndex,
+        factors: npt.NDArray[np.float32],
         *,
         config: EngineConfig = EngineConfig(),
     ) -> None:
-        assert index.size == len(catalog), "the index and the catalog must hold the same items in the same order"
+        assert index.size == len(catalog) == len(factors), (
+            "index, catalog and factors must hold the same items"
+        )
         self.store = store
         self.items = catalog
         self.index = index
+        self.factors = factors
+        self.gram = (factors.T @ factors).astype(np.float32)
         self.config = config
         self.sources: list[sources.CandidateSource] = [
             sources.Following(catalog),
@@ -87,30 +96,34 @@ class Engine:
             sources.Trending(catalog),
             sources.Explore(catalog),
         ]
-        self._states: dict[str, state.AccountState] = {}
+        self._states: dict[str, account_state.AccountState] = {}
         self._lock = threading.RLock()
 
     # -- account state ---------------------------------------------------
 
-    def state(self, account_id: str) -> state.AccountState:
+    def state(self, account_id: str) -> account_state.AccountState:
         """The account's learned state: its snapshot plus every event logged after it."""
         with self._lock:
             if account_id not in self._states:
                 snapshot = self.store.snapshot(account_id)
-                seq, current = (0, self._empty()) if snapshot is None else (snapshot[0], state.AccountState.loads(snapshot[1]))
+                seq, current = (
+                    (0, self._empty())
+                    if snapshot is None
+                    else (snapshot[0], account_state.AccountState.loads(snapshot[1]))
+                )
                 for _, event in self.store.events(account_id=account_id, after_seq=seq):
                     self._learn(current, event)
                 self._states[account_id] = current
             return self._states[account_id]
 
-    def _empty(self) -> state.AccountState:
-        return state.AccountState.empty(self.index_dimensions)
+    def _empty(self) -> account_state.AccountState:
+        return account_state.AccountState.empty(self.index_dimensions)
 
     @property
     def index_dimensions(self) -> int:
         return vectors.DIMENSIONS
 
-    def _learn(self, account: state.AccountState, event: model.Event) -> None:
+    def _learn(self, account: account_state.AccountState, event: model.Event) -> None:
         vector: npt.NDArray[np.float32] | None = None
         topic: str | None = None
         position = None if event.video_id is None else self.items.position.get(event.video_id)
@@ -121,7 +134,14 @@ class Engine:
                 topic = None  # not interested in this one video: its topic stays welcome
         elif event.kind is model.EventKind.SEARCH and event.query:
             vector = self.query_vector(event.query)
-        state.learn(account, event, self.config.signals, vector=vector, topic=topic)
+        account_state.learn(
+            account,
+            event,
+            self.config.signals,
+            vector=vector,
+            topic=topic,
+            confidence=vectors.confidence(event),
+        )
 
     def query_vector(self, query: str) -> npt.NDArray[np.float32]:
         """A search query in item space (content part only)."""
@@ -174,16 +194,45 @@ class Engine:
             page_number = current.pages + 1
             next_cursor = encode_cursor(account_id, page_number)
             asked = cursor or encode_cursor(account_id, current.pages)
-            impressions = [model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids]
+            impressions = [
+                model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids
+            ]
             self.store.append_events(impressions)
             current.mark_seen(ids, moment.timestamp(), self.config.signals)
             current.pages = page_number
             current.last_page = (asked, ids, next_cursor)
             return self._page(account, current, asked, ids, next_cursor, found_by)
 
-    def _rank(self, account: model.Account, current: state.AccountState, n: int) -> tuple[list[int], dict[int, str]]:
+    def account_factors(self, current: account_state.AccountState) -> npt.NDArray[np.float32]:
+        """The account's ALS vector, folded in from its interactions (zeros if there are none)."""
+        known = [
+            (self.items.position[v], c) for v, c in current.interactions.items() if v in self.items.position
+        ]
+        if not known or not self.gram.any():
+            return np.zeros(self.factors.shape[1], dtype=np.float32)
+        positions, confidences = zip(*known, strict=True)
+        return score.fold_in(
+            self.factors[list(positions)],
+            np.asarray(confidences, dtype=np.float32),
+            self.gram,
+            regularization=vectors.REGULARIZATION,
+        )
+
+    def interest_query(
+        self, current: account_state.AccountState, account_factors: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """The unit query for the interest source: recent content interests and, where known, ALS taste."""
+        content = vectors.normalise(current.interest[: -vectors.FACTORS])
+        taste = vectors.normalise(account_factors)
+        has = np.asarray([taste.any()])
+        return vectors.normalise(vectors.combine(content[None, :], taste[None, :], has)[0])
+
+    def _rank(
+        self, account: model.Account, current: account_state.AccountState, n: int
+    ) -> tuple[list[int], dict[int, str]]:
         items = self.items
-        interest = vectors.normalise(current.interest)
+        taste = self.account_factors(current)
+        interest = self.interest_query(current, taste)
         request = sources.Request(
             state=current,
             interest=interest,
@@ -194,11 +243,12 @@ class Engine:
         found_by: dict[int, str] = {}
         k = max(self.config.candidates_per_source, 4 * n)
         for source in self.sources:
-            for position in source.candidates(request, k).tolist():
+            wanted = max(k, self.config.interest_candidates) if source.name == "interest" else k
+            for position in source.candidates(request, wanted).tolist():
                 found_by.setdefault(position, source.name)
         candidates = np.fromiter(found_by, dtype=np.int64, count=len(found_by))
         candidates = candidates[self._eligible(candidates, current)]
-        features = self._features(candidates, interest, current)
+        features = self._features(candidates, interest, taste, current)
         relevance = score.relevance(features, self.config.weights)
         ranked = candidates[np.argsort(-relevance, kind="stable")]
         recent = [items.position[i] for i in list(current.seen)[-10:] if i in items.position]
@@ -220,11 +270,13 @@ class Engine:
         page = rerank.insert_slots(page, explore, every=self.config.explore_every)
         return page, found_by
 
-    def _eligible(self, candidates: Positions, current: state.AccountState) -> npt.NDArray[np.bool_]:
+    def _eligible(self, candidates: Positions, current: account_state.AccountState) -> npt.NDArray[np.bool_]:
         items = self.items
         enforcement = items.enforcement[candidates]
         keep = (enforcement != REMOVED) & (enforcement != NEVER_RECOMMENDED)
-        blocked_creators = {items.creator_code[c] for c in current.blocked_creators if c in items.creator_code}
+        blocked_creators = {
+            items.creator_code[c] for c in current.blocked_creators if c in items.creator_code
+        }
         blocked_topics = {items.topic_code[t] for t in current.blocked_topics if t in items.topic_code}
         for row, position in enumerate(candidates.tolist()):
             if not keep[row]:
@@ -237,10 +289,14 @@ class Engine:
                 or int(items.topic[position]) in blocked_topics
                 or not current.blocked_hashtags.isdisjoint(items.hashtags[position])
             )
-        return keep
+        return np.asarray(keep, dtype=np.bool_)
 
     def _features(
-        self, candidates: Positions, interest: npt.NDArray[np.float32], current: state.AccountState
+        self,
+        candidates: Positions,
+        interest: npt.NDArray[np.float32],
+        taste: npt.NDArray[np.float32],
+        current: account_state.AccountState,
     ) -> score.Features:
         items = self.items
         if len(candidates) and interest.any():
@@ -254,13 +310,16 @@ class Engine:
         newest = float(items.created_at.max()) if len(items) else 0.0
         age_days = (newest - items.created_at[candidates]) / 86_400.0
         following_codes = {items.creator_code[c] for c in current.following if c in items.creator_code}
-        followed = np.asarray([int(c) in following_codes for c in items.creator[candidates]], dtype=np.float32)
+        followed = np.asarray(
+            [int(c) in following_codes for c in items.creator[candidates]], dtype=np.float32
+        )
         return score.Features(
             similarity=similarity.astype(np.float32),
             topic=score.squash_affinity(affinity),
             popularity=items.popularity[candidates],
             freshness=np.power(0.5, age_days / 7.0).astype(np.float32),
             following=followed,
+            collaborative=(self.factors[candidates] @ taste).astype(np.float32),
         )
 
     def _rng(self, account_id: str, page: int) -> np.random.Generator:
@@ -270,16 +329,17 @@ class Engine:
     def _page(
         self,
         account: model.Account,
-        current: state.AccountState,
+        current: account_state.AccountState,
         cursor: str,
         ids: tuple[str, ...],
         next_cursor: str,
         found_by: dict[int, str] | None = None,
     ) -> model.Page:
         videos = {video.id: video for video in self.store.videos(list(ids))}
-        interest = vectors.normalise(current.interest)
+        taste = self.account_factors(current)
+        interest = self.interest_query(current, taste)
         positions = [self.items.position[i] for i in ids]
-        features = self._features(np.asarray(positions, dtype=np.int64), interest, current)
+        features = self._features(np.asarray(positions, dtype=np.int64), interest, taste, current)
         relevance = score.relevance(features, self.config.weights)
         page_items = []
         for row, video_id in enumerate(ids):
@@ -309,11 +369,13 @@ class Engine:
     def search(
         self, account_id: str, query: str, *, n: int = 20, now: dt.datetime | None = None
     ) -> list[model.Video]:
-        """Videos matching the query by caption and hashtags; the search also feeds the account's interests."""
+        """Videos matching the query by caption and hashtags; searching also feeds interests."""
         event = model.Event(account_id, model.EventKind.SEARCH, now or dt.datetime.now(dt.UTC), query=query)
         self.record([event])
         terms = {term.lstrip("#").lower() for term in query.split() if term.strip("#")}
-        _, found = self.index.search(self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items)))
+        _, found = self.index.search(
+            self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items))
+        )
         positions = [p for p in found[0].tolist() if p >= 0 and self.items.enforcement[p] != REMOVED]
 
         def lexical(position: int) -> int:
@@ -324,9 +386,12 @@ class Engine:
         return self.store.videos([self.items.ids[p] for p in ranked])
 
 
-def build(store: repository.Store, *, config: EngineConfig = EngineConfig(), exact_below: int = 100_000) -> Engine:
+def build(
+    store: repository.Store, *, config: EngineConfig = EngineConfig(), exact_below: int = 100_000
+) -> Engine:
     """An engine over everything the store holds (embed videos that have no vector first)."""
-    ids, matrix = vectors.load(store)
+    loaded = vectors.load(store)
+    ids = loaded.ids
     videos = {video.id: video for video in store.iter_videos()}
     with_vectors = set(ids)
     missing = [video_id for video_id in videos if video_id not in with_vectors]
@@ -336,5 +401,5 @@ def build(store: repository.Store, *, config: EngineConfig = EngineConfig(), exa
         )
     catalog = catalog_items.build(videos[video_id] for video_id in ids)
     index = vector_index.FaissIndex(vectors.DIMENSIONS, exact_below=exact_below, seed=config.seed)
-    index.build(matrix)
-    return Engine(store, catalog, index, config=config)
+    index.build(loaded.combined)
+    return Engine(store, catalog, index, loaded.factors, config=config)

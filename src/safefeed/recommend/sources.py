@@ -54,7 +54,7 @@ class Interest:
             return np.zeros(0, dtype=np.int64)
         _, positions = self.index.search(request.interest[None, :], k)
         found = positions[0]
-        return found[found >= 0]
+        return np.asarray(found[found >= 0], dtype=np.int64)
 
 
 @dataclasses.dataclass(slots=True)
@@ -90,10 +90,10 @@ class Trending:
             items = self.items
             newest = float(items.created_at.max()) if len(items) else 0.0
             age_days = (newest - items.created_at) / 86_400.0
-            score = items.popularity * np.power(0.5, age_days / self.half_life_days)
+            score = items.popularity * np.power(0.5, age_days / self.half_life_days).astype(np.float32)
             if region:
-                local = np.asarray([r == region for r in items.region])
-                score = score + 0.25 * local
+                local = np.asarray([r == region for r in items.region], dtype=np.float32)
+                score = score + np.float32(0.25) * local
             count = min(self.pool, len(score))
             best = np.argpartition(-score, count - 1)[:count] if count else np.zeros(0, dtype=np.int64)
             self._top[region] = best[np.argsort(-score[best], kind="stable")].astype(np.int64)

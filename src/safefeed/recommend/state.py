@@ -56,6 +56,9 @@ class AccountState:
     updated_at: float = 0.0  # epoch seconds of the last decay
     topic_affinity: dict[str, float] = dataclasses.field(default_factory=dict)
     seen: OrderedDict[str, float] = dataclasses.field(default_factory=OrderedDict)
+    interactions: OrderedDict[str, float] = dataclasses.field(
+        default_factory=OrderedDict
+    )  # video -> confidence
     following: set[str] = dataclasses.field(default_factory=set)
     blocked_videos: set[str] = dataclasses.field(default_factory=set)
     blocked_creators: set[str] = dataclasses.field(default_factory=set)
@@ -105,11 +108,14 @@ def learn(
     vector: Vector | None,
     topic: str | None,
     weight: float | None = None,
+    confidence: float = 0.0,
+    max_interactions: int = 500,
 ) -> None:
     """Update the state from one event, in place; the next page reflects it.
 
     `vector` and `topic` describe what the event is about (the video, or the
-    search query); `weight` overrides the configured weight of the event.
+    search query); `weight` overrides the configured weight of the event;
+    `confidence` is the implicit-feedback evidence it adds for its video.
     """
     now = event.at.timestamp()
     state.decay(now, signals)
@@ -134,6 +140,10 @@ def learn(
             topic = event.topic
     if kind is model.EventKind.REPORT and event.video_id is not None:
         state.blocked_videos.add(event.video_id)
+    if confidence > 0 and event.video_id is not None:
+        state.interactions[event.video_id] = state.interactions.pop(event.video_id, 0.0) + confidence
+        while len(state.interactions) > max_interactions:
+            state.interactions.popitem(last=False)
     amount = signals.weight(event) if weight is None else weight
     if vector is not None and amount:
         state.interest += np.float32(amount) * vector

@@ -9,12 +9,14 @@ an account's interest vector lives in the same space.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse
+import threadpoolctl
 
 from safefeed import model
 from safefeed.content import embedding
@@ -25,14 +27,29 @@ FACTORS = 32
 COLLABORATIVE_WEIGHT = 0.5  # share of the squared norm given to behaviour, where a video has it
 DIMENSIONS = embedding.DIMENSIONS + FACTORS
 
+REGULARIZATION = 0.05
+
 # Implicit-feedback confidence of each event kind for matrix factorisation.
 CONFIDENCE: dict[model.EventKind, float] = {
-    model.EventKind.WATCH: 1.0,
+    model.EventKind.WATCH: 0.5,
     model.EventKind.REWATCH: 2.0,
     model.EventKind.LIKE: 3.0,
     model.EventKind.SHARE: 4.0,
     model.EventKind.COMMENT: 3.0,
 }
+
+
+def confidence(event: model.Event) -> float:
+    """How sure an event makes us that the account wants the video (0: no evidence).
+
+    >>> import datetime as dt
+    >>> confidence(model.Event("a", model.EventKind.LIKE, dt.datetime.now(dt.UTC), video_id="v"))
+    3.0
+    """
+    weight = CONFIDENCE.get(event.kind, 0.0)
+    if event.kind is model.EventKind.WATCH:
+        weight *= min(event.fraction or 0.0, 2.0)
+    return weight
 
 
 def combine(content: Matrix, collaborative: Matrix, has_collaborative: npt.NDArray[np.bool_]) -> Matrix:
@@ -54,7 +71,9 @@ def ensure_content_vectors(
     for start in range(0, len(missing), batch):
         ids = missing[start : start + batch]
         videos = store.videos(ids)
-        store.put_content_vectors([video.id for video in videos], embedding.embed([video.text for video in videos]))
+        store.put_content_vectors(
+            [video.id for video in videos], embedding.embed([video.text for video in videos])
+        )
         if progress is not None:
             progress(min(start + batch, len(missing)), len(missing))
     return len(missing)
@@ -63,7 +82,7 @@ def ensure_content_vectors(
 def train_collaborative(
     store: repository.Store, *, factors: int = FACTORS, iterations: int = 15, seed: int = 0
 ) -> int:
-    """Fit implicit ALS on the event log and store unit item factors; returns how many videos got one."""
+    """Fit implicit ALS on the event log and store its item factors; returns how many videos got one."""
     from implicit.als import AlternatingLeastSquares
 
     users: dict[str, int] = {}
@@ -72,29 +91,37 @@ def train_collaborative(
     columns: list[int] = []
     values: list[float] = []
     for _, event in store.events():
-        confidence = CONFIDENCE.get(event.kind)
-        if confidence is None or event.video_id is None:
+        weight = confidence(event)
+        if weight <= 0 or event.video_id is None:
             continue
-        if event.kind is model.EventKind.WATCH:
-            confidence *= min(event.fraction or 0.0, 2.0)
         rows.append(users.setdefault(event.account_id, len(users)))
         columns.append(items.setdefault(event.video_id, len(items)))
-        values.append(confidence)
+        values.append(weight)
     if not items:
         store.put_collaborative_vectors({})
         return 0
-    matrix = scipy.sparse.csr_matrix((values, (rows, columns)), shape=(len(users), len(items)), dtype=np.float32)
-    als = AlternatingLeastSquares(factors=factors, iterations=iterations, random_state=seed)
-    als.fit(matrix, show_progress=False)
+    matrix = scipy.sparse.csr_matrix(
+        (values, (rows, columns)), shape=(len(users), len(items)), dtype=np.float32
+    )
+    als = AlternatingLeastSquares(
+        factors=factors, regularization=REGULARIZATION, iterations=iterations, random_state=seed
+    )
+    with threadpoolctl.threadpool_limits(1, "blas"):
+        als.fit(matrix, show_progress=False)
     item_factors = np.asarray(als.item_factors, dtype=np.float32)[:, :factors]
-    norms = np.linalg.norm(item_factors, axis=1, keepdims=True)
-    unit = item_factors / np.maximum(norms, 1e-9)
-    store.put_collaborative_vectors({video_id: unit[column] for video_id, column in items.items()})
+    store.put_collaborative_vectors({video_id: item_factors[column] for video_id, column in items.items()})
     return len(items)
 
 
-def load(store: repository.Store) -> tuple[list[str], Matrix]:
-    """Video ids and their combined unit vectors, from what the store holds."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class ItemVectors:
+    ids: list[str]
+    combined: Matrix  # unit vectors for the index
+    factors: Matrix  # raw ALS item factors (zeros where a video has none), for folding in accounts
+
+
+def load(store: repository.Store) -> ItemVectors:
+    """Video ids with their combined unit vectors and raw factors, from what the store holds."""
     ids: list[str] = []
     content_rows: list[npt.NDArray[np.float16]] = []
     collaborative_rows: list[npt.NDArray[np.float16]] = []
@@ -106,11 +133,11 @@ def load(store: repository.Store) -> tuple[list[str], Matrix]:
         collaborative_rows.append(empty if collaborative is None else collaborative)
         has.append(collaborative is not None)
     if not ids:
-        return [], np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return ids, combine(
-        np.vstack(content_rows).astype(np.float32),
-        np.vstack(collaborative_rows).astype(np.float32),
-        np.asarray(has),
+        return ItemVectors([], np.zeros((0, DIMENSIONS), np.float32), np.zeros((0, FACTORS), np.float32))
+    factors = np.vstack(collaborative_rows).astype(np.float32)
+    unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-9)
+    return ItemVectors(
+        ids, combine(np.vstack(content_rows).astype(np.float32), unit, np.asarray(has)), factors
     )
 
 

@@ -1,1 +1,1 @@
-"""Persistence behind one repository (`store.repository.Store`): SQLite by default, PostgreSQL for many instances."""
+"""Persistence behind one repository, `repository.Store`: SQLite by default, PostgreSQL at scale."""

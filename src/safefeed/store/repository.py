@@ -126,7 +126,13 @@ def _account_row(account: model.Account) -> dict[str, Any]:
 
 
 def _account_from(row: Any) -> model.Account:
-    settings = {key: tuple(value) if isinstance(value, list) else value for key, value in row.settings.items()}
+    # Settings written by an older version may lack newer fields: they take their defaults.
+    known = {field.name for field in dataclasses.fields(model.AccountSettings)}
+    settings: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in row.settings.items()
+        if key in known
+    }
     return model.Account(
         id=row.id,
         birth_year=row.birth_year,
@@ -192,7 +198,9 @@ class Store:
                 continue
             if column.name in _LABEL_COLUMNS:
                 # A reviewed label wins; an import without a label keeps the one stored.
-                keep = sa.or_(table.c.label_source == model.LabelSource.REVIEW.value, excluded.label_source.is_(None))
+                keep = sa.or_(
+                    table.c.label_source == model.LabelSource.REVIEW.value, excluded.label_source.is_(None)
+                )
                 updates[column.name] = sa.case((keep, column), else_=excluded[column.name])
             else:
                 updates[column.name] = excluded[column.name]
@@ -246,7 +254,10 @@ class Store:
         ids = list(creator_ids)
         with self.engine.connect() as connection:
             rows = connection.execute(sa.select(schema.creators).where(schema.creators.c.id.in_(ids)))
-            return {row.id: model.Creator(row.id, row.name, bool(row.verified_professional), row.region) for row in rows}
+            return {
+                row.id: model.Creator(row.id, row.name, bool(row.verified_professional), row.region)
+                for row in rows
+            }
 
     def set_labels(self, labels: Mapping[str, model.Label]) -> int:
         """Store labels for existing videos; a reviewed label is only replaced by another review.
@@ -260,7 +271,10 @@ class Store:
                 query = sa.update(videos).where(videos.c.id == video_id)
                 if label.source is not model.LabelSource.REVIEW:
                     query = query.where(
-                        sa.or_(videos.c.label_source.is_(None), videos.c.label_source != model.LabelSource.REVIEW.value)
+                        sa.or_(
+                            videos.c.label_source.is_(None),
+                            videos.c.label_source != model.LabelSource.REVIEW.value,
+                        )
                     )
                 result = connection.execute(query.values(_label_row(label)))
                 changed += result.rowcount
@@ -283,7 +297,9 @@ class Store:
                 else:
                     key = f"{row.theme}/{row.harm}"
                 by_label[key] += row.n
-            creators = connection.execute(sa.select(sa.func.count()).select_from(schema.creators)).scalar_one()
+            creators = connection.execute(
+                sa.select(sa.func.count()).select_from(schema.creators)
+            ).scalar_one()
             return CatalogStats(
                 videos=sum(by_label.values()),
                 creators=int(creators),
@@ -301,7 +317,9 @@ class Store:
 
     def account(self, account_id: str) -> model.Account:
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(schema.accounts).where(schema.accounts.c.id == account_id)).first()
+            row = connection.execute(
+                sa.select(schema.accounts).where(schema.accounts.c.id == account_id)
+            ).first()
         if row is None:
             raise UnknownAccount(f"no account with id {account_id!r}; create it first")
         return _account_from(row)
@@ -334,7 +352,11 @@ class Store:
     def last_seq(self) -> int:
         """The sequence number of the newest event (0 for an empty log)."""
         with self.engine.connect() as connection:
-            return int(connection.execute(sa.select(sa.func.coalesce(sa.func.max(schema.events.c.seq), 0))).scalar_one())
+            return int(
+                connection.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(schema.events.c.seq), 0))
+                ).scalar_one()
+            )
 
     # -- item vectors ----------------------------------------------------
 
@@ -360,7 +382,9 @@ class Store:
         with self.engine.begin() as connection:
             if rows:
                 connection.execute(
-                    insert.on_conflict_do_update(index_elements=["video_id"], set_={"content": insert.excluded.content}),
+                    insert.on_conflict_do_update(
+                        index_elements=["video_id"], set_={"content": insert.excluded.content}
+                    ),
                     rows,
                 )
 
@@ -371,10 +395,13 @@ class Store:
             connection.execute(sa.update(table).values(collaborative=None))
             if vectors:
                 connection.execute(
-                    sa.update(table).where(table.c.video_id == sa.bindparam("vid")).values(
-                        collaborative=sa.bindparam("vector")
-                    ),
-                    [{"vid": key, "vector": value.astype(np.float16).tobytes()} for key, value in vectors.items()],
+                    sa.update(table)
+                    .where(table.c.video_id == sa.bindparam("vid"))
+                    .values(collaborative=sa.bindparam("vector")),
+                    [
+                        {"vid": key, "vector": value.astype(np.float16).tobytes()}
+                        for key, value in vectors.items()
+                    ],
                 )
 
     def item_vectors(self) -> Iterator[tuple[str, npt.NDArray[np.float16], npt.NDArray[np.float16] | None]]:
@@ -396,7 +423,9 @@ class Store:
     def snapshot(self, account_id: str) -> tuple[int, bytes] | None:
         table = schema.account_snapshots
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(table.c.seq, table.c.state).where(table.c.account_id == account_id)).first()
+            row = connection.execute(
+                sa.select(table.c.seq, table.c.state).where(table.c.account_id == account_id)
+            ).first()
         return None if row is None else (int(row.seq), bytes(row.state))
 
     def put_snapshot(self, account_id: str, seq: int, state: bytes) -> None:
@@ -404,7 +433,8 @@ class Store:
         with self.engine.begin() as connection:
             connection.execute(
                 insert.on_conflict_do_update(
-                    index_elements=["account_id"], set_={"seq": insert.excluded.seq, "state": insert.excluded.state}
+                    index_elements=["account_id"],
+                    set_={"seq": insert.excluded.seq, "state": insert.excluded.state},
                 ),
                 {"account_id": account_id, "seq": seq, "state": state},
             )

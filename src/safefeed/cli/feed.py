@@ -1,0 +1,135 @@
+"""`safefeed accounts|feed|events|search|train|refresh`: use the feed engine from the shell."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated
+
+import rich.progress
+import typer
+
+from safefeed import model
+from safefeed.cli import common
+from safefeed.recommend import feed as engine_feed
+from safefeed.recommend import vectors
+
+accounts = typer.Typer(help="Create and show accounts.", no_args_is_help=True)
+events = typer.Typer(
+    help="Record events (views, likes, follows, 'not interested', ...).", no_args_is_help=True
+)
+
+
+def _engine() -> engine_feed.Engine:
+    return engine_feed.build(common.open_store())
+
+
+@accounts.command("add")
+def accounts_add(
+    account_id: Annotated[str, typer.Argument(help="A new account id.")],
+    birth_year: Annotated[
+        int | None, typer.Option(help="Unknown age gets the youngest band's protections.")
+    ] = None,
+    region: Annotated[str, typer.Option(help="ISO country code, e.g. KE, PH, US.")] = "",
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Africa/Nairobi.")] = "UTC",
+    interests: Annotated[str, typer.Option(help="Comma-separated topics the account chose.")] = "",
+) -> None:
+    """Create (or update) an account."""
+    chosen = tuple(topic.strip() for topic in interests.split(",") if topic.strip())
+    account = model.Account(
+        account_id,
+        birth_year=birth_year,
+        region=region,
+        timezone=timezone,
+        settings=model.AccountSettings(chosen_interests=chosen),
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    common.open_store().put_account(account)
+    print(f"account {account_id} saved")
+
+
+@accounts.command("show")
+def accounts_show(account_id: str) -> None:
+    """Print an account as JSON."""
+    common.print_json(dataclasses.asdict(common.open_store().account(account_id)))
+
+
+def feed(
+    account_id: Annotated[str, typer.Argument(help="Whose feed.")],
+    n: Annotated[int, typer.Option("--n", min=1, max=100, help="Items on the page.")] = 20,
+    cursor: Annotated[str | None, typer.Option(help="The next_cursor of the previous page.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the next page of an account's For You feed (and log it as shown)."""
+    page = _engine().feed(account_id, n=n, cursor=cursor)
+    if json:
+        common.print_json(dataclasses.asdict(page))
+        return
+    for number, item in enumerate(page.items, 1):
+        tags = " ".join(f"#{tag}" for tag in item.video.hashtags)
+        print(f"{number:>3}. [{item.video.id}] {item.video.caption} {tags}")
+        print(f"     {item.source}, score {item.score:.2f}: {'; '.join(item.reasons)}")
+    print(f"next cursor: {page.next_cursor}")
+
+
+@events.command("add")
+def events_add(
+    account_id: Annotated[str, typer.Argument(help="Who did it.")],
+    kind: Annotated[model.EventKind, typer.Argument(help="What they did.")],
+    video: Annotated[str | None, typer.Option(help="The video it was about.")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Watch time in seconds.")] = None,
+    fraction: Annotated[float | None, typer.Option(help="Watch time / duration (above 1: looped).")] = None,
+    query: Annotated[str | None, typer.Option(help="Search query.")] = None,
+    creator: Annotated[str | None, typer.Option(help="Creator (follow, not_interested).")] = None,
+    hashtag: Annotated[str | None, typer.Option(help="Hashtag (not_interested).")] = None,
+    topic: Annotated[str | None, typer.Option(help="Topic (not_interested).")] = None,
+) -> None:
+    """Record one event; it is on disk and in the account's state when this returns."""
+    event = model.Event(
+        account_id,
+        kind,
+        dt.datetime.now(dt.UTC),
+        video_id=video,
+        seconds=seconds,
+        fraction=fraction,
+        query=query,
+        creator_id=creator,
+        hashtag=hashtag.lstrip("#") if hashtag else None,
+        topic=topic,
+    )
+    _engine().record([event])
+    print(f"recorded {kind.value} for {account_id}")
+
+
+def search(
+    account_id: Annotated[str, typer.Argument(help="Who searches (searches feed their interests).")],
+    query: Annotated[str, typer.Argument(help="Words or #hashtags.")],
+    n: Annotated[int, typer.Option("--n", min=1, max=100)] = 10,
+) -> None:
+    """Search captions and hashtags."""
+    for video in _engine().search(account_id, query, n=n):
+        print(f"[{video.id}] {video.caption} {' '.join('#' + tag for tag in video.hashtags)}")
+
+
+def refresh(account_id: Annotated[str, typer.Argument(help="Whose feed to reset.")]) -> None:
+    """Reset an account's learned state completely and permanently."""
+    _engine().refresh(account_id)
+    print(f"{account_id}'s feed starts afresh")
+
+
+def train(
+    factors: Annotated[int, typer.Option(min=2, max=256, help="Collaborative factors.")] = vectors.FACTORS,
+    iterations: Annotated[int, typer.Option(min=1, max=100)] = 15,
+) -> None:
+    """Embed videos that have no vector yet, then fit collaborative vectors on the event log."""
+    store = common.open_store()
+    with rich.progress.Progress(console=common.console) as progress:
+        task = progress.add_task("embedding videos", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        embedded = vectors.ensure_content_vectors(store, progress=advance)
+    with common.console.status("fitting implicit ALS on the event log"):
+        trained = vectors.train_collaborative(store, factors=factors, iterations=iterations)
+    print(f"embedded {embedded:,} new videos; collaborative vectors for {trained:,} videos")
