@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFEFEED_", frozen=True)
 
     database_url: str = "sqlite:///safefeed.db"
+    # "default" (SafeFeed's protections), "engagement" (the audit baseline) or a policy TOML file.
+    policy: str = "default"
     data_dir: Path = default_data_dir()
     # Event log writes are batched up to this many events per transaction.
     event_batch_size: int = 1000

@@ -147,6 +147,7 @@ class Creator:
     name: str = ""
     verified_professional: bool = False  # e.g. a licensed clinician or a health body
     region: str = ""
+    birth_year: int | None = None  # the creator's own age: under-16s' videos are not shown to strangers
 
     def __post_init__(self) -> None:
         _check_id("creator id", self.id)
@@ -206,8 +207,10 @@ class AccountSettings:
     """What an account chose; `None` means 'the policy's default for my age band'."""
 
     personalised: bool | None = None
-    keyword_filters: tuple[str, ...] = ()
-    chosen_interests: tuple[str, ...] = ()
+    keyword_filters: tuple[str, ...] = ()  # words and #hashtags never to be shown
+    chosen_interests: tuple[str, ...] = ()  # "more of" these topics
+    less_of: tuple[str, ...] = ()  # "less of" these topics
+    stem_feed: bool | None = None
     daily_limit_minutes: int | None = None
 
 
@@ -301,13 +304,22 @@ class Catalog:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class HelpLine:
+    name: str
+    contact: str
+    source: str  # the service's own website
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class FeedItem:
     """A video on a page, with why it is there."""
 
     video: Video
     score: float
-    source: str  # the candidate source that found it
+    source: str  # the candidate source that found it, or "sponsored"
     reasons: tuple[str, ...]  # plain-language "why this video"
+    notes: tuple[str, ...] = ()  # content notes and marks shown on the video
+    sponsored: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -318,3 +330,12 @@ class Page:
     items: tuple[FeedItem, ...]
     cursor: str
     next_cursor: str
+    help: tuple[HelpLine, ...] = ()  # shown when the page touches suicide, self-harm or eating disorders
+    personalised: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SearchResult:
+    videos: tuple[Video, ...]
+    help: tuple[HelpLine, ...] = ()
+    withheld: bool = False  # an unsafe search from a minor: help instead of videos

@@ -24,18 +24,39 @@ TOPICS = {
 }
 
 
+def mental_health_label(number: int) -> tuple[model.Label, model.Enforcement]:
+    """Sad videos 0-9 relatable, 10-14 romanticising, 15 violative but missed by moderation,
+    16 fyf-ineligible, 17-19 supportive suicide-prevention videos from a verified professional."""
+    if number < 10:
+        return model.Label(
+            True, model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL
+        ), model.Enforcement.ALLOWED
+    if number < 15:
+        label = model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
+        return label, model.Enforcement.ALLOWED
+    if number == 15:
+        return model.Label(True, model.Theme.SELF_HARM, model.Harm.VIOLATIVE), model.Enforcement.ALLOWED
+    if number == 16:
+        label = model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
+        return label, model.Enforcement.FYF_INELIGIBLE
+    return model.Label(True, model.Theme.SUICIDE, model.Harm.SUPPORTIVE), model.Enforcement.ALLOWED
+
+
 def tiny_catalog() -> model.Catalog:
-    creators = []
+    creators = [model.Creator("doctor", "Dr. Wanjiru", verified_professional=True)]
     videos = []
     for topic_index, (topic, (caption, tags)) in enumerate(TOPICS.items()):
         for creator in range(4):
             creators.append(model.Creator(f"{topic}-c{creator}"))
         for number in range(20):
             mh = topic == "sadness_depression"
+            label, enforcement = (
+                mental_health_label(number) if mh else (model.NOT_MH, model.Enforcement.ALLOWED)
+            )
             videos.append(
                 model.Video(
                     id=f"{topic}-{number:02d}",
-                    creator_id=f"{topic}-c{number % 4}",
+                    creator_id="doctor" if mh and number >= 17 else f"{topic}-c{number % 4}",
                     caption=f"{caption} part {number}",
                     hashtags=tags,
                     duration_s=30,
@@ -43,9 +64,8 @@ def tiny_catalog() -> model.Catalog:
                     region="KE" if number % 2 else "US",
                     counters=model.Counters(views=1000 * (20 - number) + topic_index),
                     topic=topic,
-                    label=model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL)
-                    if mh
-                    else model.NOT_MH,
+                    label=label,
+                    enforcement=enforcement,
                 )
             )
     return model.Catalog(tuple(creators), tuple(videos))
@@ -57,7 +77,11 @@ def world(tmp_path: Path) -> Iterator[repository.Store]:
     catalog = tiny_catalog()
     store.import_catalog(catalog.creators, catalog.videos)
     vectors.ensure_content_vectors(store)
-    store.put_account(model.Account("teen", birth_year=2012, region="KE", timezone="Africa/Nairobi"))
+    # A 13-year-old who opted in to a personalised feed.
+    teen_settings = model.AccountSettings(personalised=True)
+    store.put_account(
+        model.Account("teen", birth_year=2012, region="KE", timezone="Africa/Nairobi", settings=teen_settings)
+    )
     store.put_account(model.Account("other", birth_year=1990, region="US"))
     yield store
     store.close()

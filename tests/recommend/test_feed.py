@@ -85,8 +85,10 @@ def test_state_is_rebuilt_exactly_from_the_event_log(world: repository.Store) ->
     page = live.feed("teen", n=10, now=T0)
     watch_all(live, page, "football", T0)
     restarted = feed.build(world)
-    assert restarted.state("teen").topic_affinity == pytest.approx(live.state("teen").topic_affinity)
-    assert set(restarted.state("teen").seen) == set(live.state("teen").seen)
+    assert restarted.account_state("teen").topic_affinity == pytest.approx(
+        live.account_state("teen").topic_affinity
+    )
+    assert set(restarted.account_state("teen").seen) == set(live.account_state("teen").seen)
 
 
 def test_refresh_forgets_everything_and_for_good(world: repository.Store) -> None:
@@ -96,7 +98,7 @@ def test_refresh_forgets_everything_and_for_good(world: repository.Store) -> Non
     engine.record([model.Event("teen", model.EventKind.FOLLOW, T0, creator_id="gaming-c1")])
     engine.refresh("teen")
     for fresh in (engine, feed.build(world)):  # also after a restart
-        account = fresh.state("teen")
+        account = fresh.account_state("teen")
         assert not account.interest.any()
         assert account.topic_affinity == {} and account.following == set() and not account.seen
 
@@ -109,14 +111,14 @@ def test_bad_event_writes_nothing(engine: feed.Engine, world: repository.Store) 
     with pytest.raises(repository.UnknownAccount):
         engine.record([model.Event("ghost", model.EventKind.LIKE, T0, video_id="food-01")])
     assert world.count_events() == before
-    assert engine.state("teen").events == 0
+    assert engine.account_state("teen").events == 0
 
 
 def test_search_matches_hashtags_and_feeds_interests(engine: feed.Engine) -> None:
-    results = engine.search("teen", "#puppy tricks", n=5, now=T0)
+    results = engine.search("teen", "#puppy tricks", n=5, now=T0).videos
     assert len(results) == 5
     assert all(video.topic == "pets" for video in results)
-    assert engine.state("teen").interest.any()
+    assert engine.account_state("teen").interest.any()
 
 
 def test_every_item_says_why_it_is_there(engine: feed.Engine) -> None:

@@ -13,6 +13,7 @@ import typer
 from safefeed import model
 from safefeed.cli import catalog, common, evaluate, feed
 from safefeed.content import catalog_import
+from safefeed.policy import rules as policy_rules
 from safefeed.recommend import feed as engine_feed
 from safefeed.store import repository
 
@@ -35,6 +36,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     common.UsageError,
     catalog_import.ImportFailed,
     engine_feed.InvalidCursor,
+    policy_rules.InvalidPolicy,
     model.InvalidValue,
     repository.UnknownAccount,
     repository.UnknownVideo,

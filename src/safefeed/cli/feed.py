@@ -9,7 +9,7 @@ from typing import Annotated
 import rich.progress
 import typer
 
-from safefeed import model
+from safefeed import compose, config, model
 from safefeed.cli import common
 from safefeed.recommend import feed as engine_feed
 from safefeed.recommend import vectors
@@ -21,7 +21,7 @@ events = typer.Typer(
 
 
 def _engine() -> engine_feed.Engine:
-    return engine_feed.build(common.open_store())
+    return compose.engine_from_settings(config.load())
 
 
 @accounts.command("add")
@@ -68,7 +68,9 @@ def feed(
     for number, item in enumerate(page.items, 1):
         tags = " ".join(f"#{tag}" for tag in item.video.hashtags)
         print(f"{number:>3}. [{item.video.id}] {item.video.caption} {tags}")
-        print(f"     {item.source}, score {item.score:.2f}: {'; '.join(item.reasons)}")
+        print(f"     {item.source}, score {item.score:.2f}: {'; '.join(item.reasons + item.notes)}")
+    for line in page.help:
+        print(f"help: {line.name}: {line.contact} ({line.source})")
     print(f"next cursor: {page.next_cursor}")
 
 
@@ -107,8 +109,13 @@ def search(
     n: Annotated[int, typer.Option("--n", min=1, max=100)] = 10,
 ) -> None:
     """Search captions and hashtags."""
-    for video in _engine().search(account_id, query, n=n):
+    result = _engine().search(account_id, query, n=n)
+    for video in result.videos:
         print(f"[{video.id}] {video.caption} {' '.join('#' + tag for tag in video.hashtags)}")
+    if result.withheld:
+        print("No videos for this search. If you are going through something, you don't have to alone:")
+    for line in result.help:
+        print(f"  {line.name}: {line.contact} ({line.source})")
 
 
 def refresh(account_id: Annotated[str, typer.Argument(help="Whose feed to reset.")]) -> None:

@@ -9,6 +9,11 @@ SOURCE_REASONS = {
     "chosen": "It is about {topic}, a topic you chose",
     "explore": "It is something new, outside your usual topics",
     "stem": "It is from the STEM feed of science, maths, history and how-to videos",
+    "sponsored": "Sponsored",
+}
+AD_REASONS = {
+    "contextual": "This ad was chosen for the video before it, not from anything about you",
+    "profile": "This ad was matched to your interests",
 }
 
 
@@ -24,6 +29,7 @@ def reasons(
     topic_affinity: float,
     followed: bool,
     personalised: bool,
+    targeting: str = "contextual",
 ) -> tuple[str, ...]:
     """Sentences for one item, most important first.
 
@@ -33,6 +39,8 @@ def reasons(
     """
     region_text = f" in your region ({region})" if region else ""
     found = [SOURCE_REASONS.get(source, "It was picked for you").format(region=region_text, topic=topic)]
+    if source == "sponsored":
+        return (found[0], AD_REASONS.get(targeting, AD_REASONS["contextual"]))
     if personalised:
         if source != "interest" and similarity > 0.5:
             found.append("It is close to your interests")

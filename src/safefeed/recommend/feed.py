@@ -1,7 +1,8 @@
 """The For You feed pipeline: candidates -> eligibility -> scoring -> re-ranking -> page -> impression log.
 
 `Engine` holds the state at the edges (the store, the vector index, the
-accounts' learned state); every ranking step it calls is a pure function.
+accounts' learned state); every ranking step it calls is a pure function, and
+everything that differs by age comes from the policy (`policy.rules`).
 """
 
 from __future__ import annotations
@@ -12,23 +13,30 @@ import dataclasses
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
-from safefeed.content import embedding
-from safefeed.recommend import explain, rerank, score, sources, vectors
+from safefeed.content import embedding, lexicon
+from safefeed.policy import help as help_lines
+from safefeed.policy import rules as policy_rules
+from safefeed.recommend import explain, rerank, score, sources, state, vectors
 from safefeed.recommend import index as vector_index
 from safefeed.recommend import items as catalog_items
-from safefeed.recommend import state as account_state
 from safefeed.store import repository
 
 Positions = npt.NDArray[np.int64]
+Tab = str  # "for_you" or "stem"
 
-REMOVED = catalog_items.ENFORCEMENT_CODES[model.Enforcement.NOT_ALLOWED]
-NEVER_RECOMMENDED = catalog_items.ENFORCEMENT_CODES[model.Enforcement.FYF_INELIGIBLE]
+CODES = catalog_items.ENFORCEMENT_CODES
+THEME_CODES = catalog_items.THEME_CODES
+HELP_THEME_CODES = frozenset(THEME_CODES[theme] for theme in help_lines.HELP_THEMES)
+EDUCATIONAL_TOPICS = ("science", "maths", "history", "diy", "space", "coding", "language_learning", "nature")
+CONTENT_NOTE = "This video talks about mental health. You are not alone: help is a tap away."
+VERIFIED_NOTE = "From a verified health professional"
 
 
 class InvalidCursor(ValueError):
@@ -37,15 +45,12 @@ class InvalidCursor(ValueError):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class EngineConfig:
-    signals: account_state.Signals = account_state.Signals()
+    signals: state.Signals = state.Signals()
     weights: score.Weights = score.Weights()
     candidates_per_source: int = 150
     interest_candidates: int = 400  # the nearest neighbours carry most of the relevance: take more
-    explore_every: int = 8  # one explore slot in every 8 items
-    creator_window: int = 6  # no creator twice within this many consecutive items
-    topic_window: int = 10  # ... and no topic more than topic_cap times within this many
-    topic_cap: int = 7
     max_page: int = 100
+    ad_every: int = 0  # a sponsored slot in every `ad_every` items (0: no ads)
     seed: int = 0
 
 
@@ -68,6 +73,17 @@ def decode_cursor(account_id: str, cursor: str) -> int:
     return number
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Context:
+    """What the policy decides for one account at one moment."""
+
+    account: model.Account
+    band: model.AgeBand
+    rules: policy_rules.Band
+    personalised: bool
+    today: dt.date
+
+
 class Engine:
     """A personalised, infinitely scrollable feed that learns from every event as it happens."""
 
@@ -78,6 +94,7 @@ class Engine:
         index: vector_index.VectorIndex,
         factors: npt.NDArray[np.float32],
         *,
+        policy: policy_rules.Policy,
         config: EngineConfig = EngineConfig(),
     ) -> None:
         assert index.size == len(catalog) == len(factors), (
@@ -88,6 +105,7 @@ class Engine:
         self.index = index
         self.factors = factors
         self.gram = (factors.T @ factors).astype(np.float32)
+        self.policy = policy
         self.config = config
         self.sources: list[sources.CandidateSource] = [
             sources.Following(catalog),
@@ -96,51 +114,77 @@ class Engine:
             sources.Trending(catalog),
             sources.Explore(catalog),
         ]
-        self._states: dict[str, account_state.AccountState] = {}
+        self.stem = sources.Topics(catalog, fixed_topics=EDUCATIONAL_TOPICS, name="stem")
+        # What the protections did, by (region, age band, protection): the transparency report reads it.
+        self.protections: Counter[tuple[str, str, str]] = Counter()
+        self._states: dict[str, state.AccountState] = {}
         self._lock = threading.RLock()
+
+    # -- policy ----------------------------------------------------------
+
+    def context(self, account: model.Account, moment: dt.datetime) -> Context:
+        today = moment.date()
+        band = account.age_band(today)
+        rules = self.policy.bands[band]
+        chosen = account.settings.personalised
+        return Context(
+            account, band, rules, rules.personalised_by_default if chosen is None else chosen, today
+        )
 
     # -- account state ---------------------------------------------------
 
-    def state(self, account_id: str) -> account_state.AccountState:
+    def account_state(self, account_id: str) -> state.AccountState:
         """The account's learned state: its snapshot plus every event logged after it."""
         with self._lock:
             if account_id not in self._states:
+                account = self.store.account(account_id)
                 snapshot = self.store.snapshot(account_id)
                 seq, current = (
                     (0, self._empty())
                     if snapshot is None
-                    else (snapshot[0], account_state.AccountState.loads(snapshot[1]))
+                    else (snapshot[0], state.AccountState.loads(snapshot[1]))
                 )
                 for _, event in self.store.events(account_id=account_id, after_seq=seq):
-                    self._learn(current, event)
+                    self._learn(current, event, self.context(account, event.at))
                 self._states[account_id] = current
             return self._states[account_id]
 
-    def _empty(self) -> account_state.AccountState:
-        return account_state.AccountState.empty(self.index_dimensions)
+    def _empty(self) -> state.AccountState:
+        return state.AccountState.empty(vectors.DIMENSIONS)
 
-    @property
-    def index_dimensions(self) -> int:
-        return vectors.DIMENSIONS
-
-    def _learn(self, account: account_state.AccountState, event: model.Event) -> None:
+    def _learn(self, current: state.AccountState, event: model.Event, context: Context) -> None:
+        if event.kind is model.EventKind.IMPRESSION:
+            state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
+            return
         vector: npt.NDArray[np.float32] | None = None
         topic: str | None = None
+        weight: float | None = None
+        confidence = vectors.confidence(event)
         position = None if event.video_id is None else self.items.position.get(event.video_id)
         if position is not None:
             vector = self.index.reconstruct(np.asarray([position]))[0]
             topic = self.items.topic_of(position)
             if event.kind is model.EventKind.NOT_INTERESTED:
                 topic = None  # not interested in this one video: its topic stays welcome
+            if self.items.mh[position] and event.kind in policy_rules.PASSIVE_EVENTS:
+                # Passive watching may raise a sensitive theme only as far as the policy allows.
+                weight = self.config.signals.weight(event)
+                if weight > 0:
+                    weight *= context.rules.passive_sensitive_weight
+                confidence *= context.rules.passive_sensitive_weight
         elif event.kind is model.EventKind.SEARCH and event.query:
             vector = self.query_vector(event.query)
-        account_state.learn(
-            account,
+        if not context.personalised:  # no profiling at all: explicit controls still apply
+            vector, topic, confidence = None, None, 0.0
+            weight = 0.0 if event.kind is not model.EventKind.NOT_INTERESTED else None
+        state.learn(
+            current,
             event,
             self.config.signals,
             vector=vector,
             topic=topic,
-            confidence=vectors.confidence(event),
+            weight=weight,
+            confidence=confidence,
         )
 
     def query_vector(self, query: str) -> npt.NDArray[np.float32]:
@@ -155,15 +199,17 @@ class Engine:
 
         Raises UnknownAccount or UnknownVideo (and writes nothing) if any event names one.
         """
-        for account_id in {event.account_id for event in events}:
-            self.store.account(account_id)
+        accounts = {
+            account_id: self.store.account(account_id) for account_id in {e.account_id for e in events}
+        }
         for event in events:
             if event.video_id is not None and event.video_id not in self.items.position:
                 raise repository.UnknownVideo(f"no video with id {event.video_id!r} in the catalog")
         self.store.append_events(events)
         with self._lock:
             for event in events:
-                self._learn(self.state(event.account_id), event)
+                context = self.context(accounts[event.account_id], event.at)
+                self._learn(self.account_state(event.account_id), event, context)
 
     def refresh(self, account_id: str) -> None:
         """Forget everything learned about the account, completely and permanently."""
@@ -173,23 +219,40 @@ class Engine:
             self.store.put_snapshot(account_id, self.store.last_seq(), empty.dumps())
             self._states[account_id] = empty
 
+    def forget(self, account_id: str) -> None:
+        """Drop the account's state from memory (after it was deleted from the store)."""
+        with self._lock:
+            self._states.pop(account_id, None)
+
     # -- the feed --------------------------------------------------------
 
     def feed(
-        self, account_id: str, *, n: int = 20, cursor: str | None = None, now: dt.datetime | None = None
+        self,
+        account_id: str,
+        *,
+        n: int = 20,
+        cursor: str | None = None,
+        now: dt.datetime | None = None,
+        tab: Tab = "for_you",
     ) -> model.Page:
         """The next n items for the account; the same cursor asked twice gives the same page."""
         if not 1 <= n <= self.config.max_page:
             raise ValueError(f"n must be between 1 and {self.config.max_page}, got {n}")
+        if tab not in ("for_you", "stem"):
+            raise ValueError(f"tab must be 'for_you' or 'stem', got {tab!r}")
         account = self.store.account(account_id)
         moment = now or dt.datetime.now(dt.UTC)
+        context = self.context(account, moment)
         with self._lock:
-            current = self.state(account_id)
+            current = self.account_state(account_id)
             if cursor is not None:
                 decode_cursor(account_id, cursor)
                 if current.last_page is not None and current.last_page[0] == cursor:
-                    return self._page(account, current, cursor, current.last_page[1], current.last_page[2])
-            chosen, found_by = self._rank(account, current, n)
+                    ids, next_cursor = current.last_page[1], current.last_page[2]
+                    return self._page(context, current, cursor, ids, next_cursor, {}, frozenset())
+            chosen, found_by = self._rank(context, current, n, tab)
+            ads = self._sponsored(context, current, chosen)
+            chosen = _with_ads(chosen, ads, self.config.ad_every)
             ids = tuple(self.items.ids[position] for position in chosen)
             page_number = current.pages + 1
             next_cursor = encode_cursor(account_id, page_number)
@@ -198,97 +261,123 @@ class Engine:
                 model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids
             ]
             self.store.append_events(impressions)
-            current.mark_seen(ids, moment.timestamp(), self.config.signals)
+            for impression in impressions:
+                self._learn(current, impression, context)
             current.pages = page_number
             current.last_page = (asked, ids, next_cursor)
-            return self._page(account, current, asked, ids, next_cursor, found_by)
-
-    def account_factors(self, current: account_state.AccountState) -> npt.NDArray[np.float32]:
-        """The account's ALS vector, folded in from its interactions (zeros if there are none)."""
-        known = [
-            (self.items.position[v], c) for v, c in current.interactions.items() if v in self.items.position
-        ]
-        if not known or not self.gram.any():
-            return np.zeros(self.factors.shape[1], dtype=np.float32)
-        positions, confidences = zip(*known, strict=True)
-        return score.fold_in(
-            self.factors[list(positions)],
-            np.asarray(confidences, dtype=np.float32),
-            self.gram,
-            regularization=vectors.REGULARIZATION,
-        )
-
-    def interest_query(
-        self, current: account_state.AccountState, account_factors: npt.NDArray[np.float32]
-    ) -> npt.NDArray[np.float32]:
-        """The unit query for the interest source: recent content interests and, where known, ALS taste."""
-        content = vectors.normalise(current.interest[: -vectors.FACTORS])
-        taste = vectors.normalise(account_factors)
-        has = np.asarray([taste.any()])
-        return vectors.normalise(vectors.combine(content[None, :], taste[None, :], has)[0])
+            return self._page(context, current, asked, ids, next_cursor, found_by, frozenset(ads))
 
     def _rank(
-        self, account: model.Account, current: account_state.AccountState, n: int
+        self, context: Context, current: state.AccountState, n: int, tab: Tab
     ) -> tuple[list[int], dict[int, str]]:
         items = self.items
-        taste = self.account_factors(current)
-        interest = self.interest_query(current, taste)
+        taste = (
+            self.account_factors(current)
+            if context.personalised
+            else np.zeros(self.factors.shape[1], np.float32)
+        )
+        interest = (
+            self.interest_query(current, taste)
+            if context.personalised
+            else np.zeros(vectors.DIMENSIONS, np.float32)
+        )
         request = sources.Request(
             state=current,
             interest=interest,
-            region=account.region,
-            chosen_topics=account.settings.chosen_interests,
-            rng=self._rng(account.id, current.pages),
+            region=context.account.region,
+            chosen_topics=context.account.settings.chosen_interests,
+            rng=self._rng(context.account.id, current.pages),
+            personalised=context.personalised,
         )
         found_by: dict[int, str] = {}
         k = max(self.config.candidates_per_source, 4 * n)
-        for source in self.sources:
+        active = [self.stem] if tab == "stem" else self._sources(context)
+        for source in active:
             wanted = max(k, self.config.interest_candidates) if source.name == "interest" else k
             for position in source.candidates(request, wanted).tolist():
                 found_by.setdefault(position, source.name)
         candidates = np.fromiter(found_by, dtype=np.int64, count=len(found_by))
-        candidates = candidates[self._eligible(candidates, current)]
-        features = self._features(candidates, interest, taste, current)
+        candidates = candidates[self._eligible(candidates, current, context)]
+        features = self._features(candidates, interest, taste, current, context)
         relevance = score.relevance(features, self.config.weights)
         ranked = candidates[np.argsort(-relevance, kind="stable")]
-        recent = [items.position[i] for i in list(current.seen)[-10:] if i in items.position]
+        history = [items.position[i] for i in current.served if i in items.position]
+        diversity = context.rules.diversity
         explore = [p for p in ranked.tolist() if found_by[p] == "explore"]
         ordinary = ranked[np.asarray([found_by[p] != "explore" for p in ranked.tolist()], dtype=np.bool_)]
-        page = rerank.diversify(
+        ordered = rerank.diversify(
             ordinary,
             items.creator,
             items.topic,
-            n,
-            history_creators=[int(items.creator[p]) for p in recent],
-            history_topics=[int(items.topic[p]) for p in recent],
-            creator_window=self.config.creator_window,
-            topic_window=self.config.topic_window,
-            topic_cap=self.config.topic_cap,
+            len(ordinary),
+            history_creators=[int(items.creator[p]) for p in history[-10:]],
+            history_topics=[int(items.topic[p]) for p in history[-10:]],
+            creator_window=diversity.creator_window,
+            topic_window=diversity.topic_window,
+            topic_cap=diversity.topic_cap,
         )
-        if len(page) < n:  # a small catalog: let explore items fill the page
-            page += [p for p in explore if p not in page][: n - len(page)]
-        page = rerank.insert_slots(page, explore, every=self.config.explore_every)
+        ordered = rerank.insert_slots(ordered + explore, explore, every=diversity.explore_every)
+        page = rerank.disperse(ordered, self._caps(context), n, history=history)
+        self._count(context, "dispersed", sum(1 for p in ordered[: len(page)] if p not in page))
         return page, found_by
 
-    def _eligible(self, candidates: Positions, current: account_state.AccountState) -> npt.NDArray[np.bool_]:
+    def _sources(self, context: Context) -> list[sources.CandidateSource]:
+        if context.personalised:
+            return self.sources
+        # No profiling at all (DSA Art. 38): what is popular and what the account chose.
+        return [source for source in self.sources if source.name in ("trending", "chosen", "explore")]
+
+    def _caps(self, context: Context) -> list[rerank.WindowCap]:
+        dispersion = context.rules.dispersion
         items = self.items
-        enforcement = items.enforcement[candidates]
-        keep = (enforcement != REMOVED) & (enforcement != NEVER_RECOMMENDED)
+        caps = []
+        if dispersion.all_mental_health is not None:
+            cap = dispersion.all_mental_health
+            caps.append(
+                rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, lambda p: bool(items.mh[p]))
+            )
+        for theme, cap in dispersion.themes.items():
+            code = THEME_CODES[theme]
+            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, _theme_flag(items, code)))
+        return caps
+
+    def _eligible(
+        self, candidates: Positions, current: state.AccountState, context: Context
+    ) -> npt.NDArray[np.bool_]:
+        items = self.items
+        rules = context.rules
+        harm_ok = np.isin(items.harm[candidates], [catalog_items.HARM_CODES[h] for h in rules.recommend_harm])
+        enforcement_ok = np.isin(
+            items.enforcement[candidates], [CODES[e] for e in rules.recommend_enforcement]
+        )
+        self._count(context, "age_gated", int((~(harm_ok & enforcement_ok)).sum()))
+        keep = harm_ok & enforcement_ok & ~items.is_ad[candidates]
         blocked_creators = {
             items.creator_code[c] for c in current.blocked_creators if c in items.creator_code
         }
         blocked_topics = {items.topic_code[t] for t in current.blocked_topics if t in items.topic_code}
+        following = {items.creator_code[c] for c in current.following if c in items.creator_code}
+        words = {word.lower().lstrip("#") for word in context.account.settings.keyword_filters}
+        young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
+        filtered = 0
         for row, position in enumerate(candidates.tolist()):
             if not keep[row]:
                 continue
             video_id = items.ids[position]
-            keep[row] = not (
+            creator = int(items.creator[position])
+            hidden = (
                 video_id in current.seen
                 or video_id in current.blocked_videos
-                or int(items.creator[position]) in blocked_creators
+                or creator in blocked_creators
                 or int(items.topic[position]) in blocked_topics
                 or not current.blocked_hashtags.isdisjoint(items.hashtags[position])
+                or (items.creator_birth_year[position] > young_creator_year and creator not in following)
             )
+            if not hidden and words and _mentions(words, items, position):
+                hidden = True
+                filtered += 1
+            keep[row] = not hidden
+        self._count(context, "keyword_filtered", filtered)
         return np.asarray(keep, dtype=np.bool_)
 
     def _features(
@@ -296,15 +385,21 @@ class Engine:
         candidates: Positions,
         interest: npt.NDArray[np.float32],
         taste: npt.NDArray[np.float32],
-        current: account_state.AccountState,
+        current: state.AccountState,
+        context: Context,
     ) -> score.Features:
         items = self.items
         if len(candidates) and interest.any():
             similarity = self.index.reconstruct(candidates) @ interest
         else:
             similarity = np.zeros(len(candidates), dtype=np.float32)
+        less_of = set(context.account.settings.less_of)
         affinity = np.asarray(
-            [current.topic_affinity.get(items.topics[t], 0.0) for t in items.topic[candidates].tolist()],
+            [
+                current.topic_affinity.get(items.topics[t], 0.0)
+                - (4.0 if items.topics[t] in less_of else 0.0)
+                for t in items.topic[candidates].tolist()
+            ],
             dtype=np.float32,
         )
         newest = float(items.created_at.max()) if len(items) else 0.0
@@ -322,30 +417,84 @@ class Engine:
             collaborative=(self.factors[candidates] @ taste).astype(np.float32),
         )
 
+    def account_factors(self, current: state.AccountState) -> npt.NDArray[np.float32]:
+        """The account's ALS vector, folded in from its interactions (zeros if there are none)."""
+        known = [
+            (self.items.position[v], c) for v, c in current.interactions.items() if v in self.items.position
+        ]
+        if not known or not self.gram.any():
+            return np.zeros(self.factors.shape[1], dtype=np.float32)
+        positions, confidences = zip(*known, strict=True)
+        return score.fold_in(
+            self.factors[list(positions)],
+            np.asarray(confidences, dtype=np.float32),
+            self.gram,
+            regularization=vectors.REGULARIZATION,
+        )
+
+    def interest_query(
+        self, current: state.AccountState, taste: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """The unit query for the interest source: recent content interests and, where known, ALS taste."""
+        content = vectors.normalise(current.interest[: -vectors.FACTORS])
+        unit_taste = vectors.normalise(taste)
+        has = np.asarray([unit_taste.any()])
+        return vectors.normalise(vectors.combine(content[None, :], unit_taste[None, :], has)[0])
+
+    def _sponsored(self, context: Context, current: state.AccountState, page: list[int]) -> list[int]:
+        """Ads for the sponsored slots: for minors chosen by the neighbouring video, never the profile."""
+        every = self.config.ad_every
+        targeting = context.rules.ad_targeting
+        if every <= 0 or targeting is policy_rules.AdTargeting.NONE or not page:
+            return []
+        ads = np.flatnonzero(self.items.is_ad)
+        ads = ads[
+            np.isin(self.items.enforcement[ads], [CODES[e] for e in context.rules.recommend_enforcement])
+        ]
+        if len(ads) == 0:
+            return []
+        chosen: list[int] = []
+        rng = self._rng(context.account.id, -current.pages - 1)
+        for number, slot in enumerate(range(every - 1, len(page), every)):
+            neighbour = page[slot - 1 - number]  # the organic video just before the slot
+            if targeting is policy_rules.AdTargeting.PROFILE and current.interest.any():
+                fit = self.index.reconstruct(ads) @ vectors.normalise(current.interest)
+            else:  # contextual: the ad's topic against the video it follows, nothing about the person
+                fit = (self.items.topic[ads] == self.items.topic[neighbour]).astype(np.float32)
+            best = ads[fit >= fit.max()]
+            chosen.append(int(rng.choice(best)))
+        return chosen
+
+    def _count(self, context: Context, protection: str, amount: int) -> None:
+        if amount:
+            self.protections[(context.account.region, context.band.value, protection)] += amount
+
     def _rng(self, account_id: str, page: int) -> np.random.Generator:
         digest = hashlib.blake2b(f"{self.config.seed}:{account_id}:{page}".encode(), digest_size=8).digest()
         return np.random.default_rng(int.from_bytes(digest, "little"))
 
     def _page(
         self,
-        account: model.Account,
-        current: account_state.AccountState,
+        context: Context,
+        current: state.AccountState,
         cursor: str,
         ids: tuple[str, ...],
         next_cursor: str,
-        found_by: dict[int, str] | None = None,
+        found_by: dict[int, str],
+        ads: frozenset[int],
     ) -> model.Page:
+        items = self.items
         videos = {video.id: video for video in self.store.videos(list(ids))}
         taste = self.account_factors(current)
         interest = self.interest_query(current, taste)
-        positions = [self.items.position[i] for i in ids]
-        features = self._features(np.asarray(positions, dtype=np.int64), interest, taste, current)
+        positions = [items.position[i] for i in ids]
+        features = self._features(np.asarray(positions, dtype=np.int64), interest, taste, current, context)
         relevance = score.relevance(features, self.config.weights)
         page_items = []
         for row, video_id in enumerate(ids):
             position = positions[row]
-            source = (found_by or {}).get(position, "interest")
-            topic = self.items.topic_of(position)
+            sponsored = position in ads
+            source = "sponsored" if sponsored else found_by.get(position, "interest")
             page_items.append(
                 model.FeedItem(
                     video=videos[video_id],
@@ -353,53 +502,127 @@ class Engine:
                     source=source,
                     reasons=explain.reasons(
                         source=source,
-                        topic=topic,
-                        region=account.region,
+                        topic=items.topic_of(position),
+                        region=context.account.region,
                         similarity=float(features.similarity[row]),
                         topic_affinity=float(features.topic[row]),
                         followed=bool(features.following[row]),
-                        personalised=True,
+                        personalised=context.personalised,
+                        targeting=context.rules.ad_targeting.value,
                     ),
+                    notes=self._notes(context, position),
+                    sponsored=sponsored,
                 )
             )
-        return model.Page(account.id, tuple(page_items), cursor, next_cursor)
+        needs_help = context.rules.content_notes and any(
+            int(items.theme[p]) in HELP_THEME_CODES for p in positions
+        )
+        return model.Page(
+            context.account.id,
+            tuple(page_items),
+            cursor,
+            next_cursor,
+            help=help_lines.lines_for(context.account.region) if needs_help else (),
+            personalised=context.personalised,
+        )
+
+    def _notes(self, context: Context, position: int) -> tuple[str, ...]:
+        if not context.rules.content_notes or not self.items.mh[position]:
+            return ()
+        notes = [CONTENT_NOTE]
+        supportive = catalog_items.HARM_CODES[model.Harm.SUPPORTIVE]
+        if self.items.verified[position] and int(self.items.harm[position]) == supportive:
+            notes.append(VERIFIED_NOTE)
+        return tuple(notes)
 
     # -- search ----------------------------------------------------------
 
     def search(
         self, account_id: str, query: str, *, n: int = 20, now: dt.datetime | None = None
-    ) -> list[model.Video]:
-        """Videos matching the query by caption and hashtags; searching also feeds interests."""
-        event = model.Event(account_id, model.EventKind.SEARCH, now or dt.datetime.now(dt.UTC), query=query)
+    ) -> model.SearchResult:
+        """Videos matching the query by caption and hashtags; searching also feeds interests.
+
+        An unsafe search from a minor (suicide, self-harm, eating disorders)
+        returns help resources instead of videos.
+        """
+        moment = now or dt.datetime.now(dt.UTC)
+        event = model.Event(account_id, model.EventKind.SEARCH, moment, query=query)
+        context = self.context(self.store.account(account_id), moment)
+        sensitive = any(
+            match.kind == "theme" and match.name in {theme.value for theme in help_lines.HELP_THEMES}
+            for match in lexicon.match(query)
+        )
+        lines = (
+            help_lines.lines_for(context.account.region) if sensitive and context.rules.content_notes else ()
+        )
+        if sensitive and context.band in policy_rules.MINOR_BANDS and context.rules.help_on_sensitive_search:
+            self.store.append_events([event])  # logged, but it teaches the feed nothing
+            self._count(context, "search_withheld", 1)
+            return model.SearchResult(videos=(), help=lines, withheld=True)
         self.record([event])
         terms = {term.lstrip("#").lower() for term in query.split() if term.strip("#")}
         _, found = self.index.search(
             self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items))
         )
-        positions = [p for p in found[0].tolist() if p >= 0 and self.items.enforcement[p] != REMOVED]
+        positions = np.asarray([p for p in found[0].tolist() if p >= 0], dtype=np.int64)
+        current = self.account_state(account_id)
+        seen, current.seen = current.seen, type(current.seen)()  # search may show what was seen before
+        try:
+            positions = positions[self._eligible(positions, current, context)]
+        finally:
+            current.seen = seen
 
         def lexical(position: int) -> int:
             words = set(self.items.hashtags[position]) | set(self.items.captions_lower[position].split())
             return len(terms & words)
 
-        ranked = sorted(positions, key=lambda p: -lexical(p))[:n]  # stable: vector order breaks ties
-        return self.store.videos([self.items.ids[p] for p in ranked])
+        ranked = sorted(positions.tolist(), key=lambda p: -lexical(p))[:n]  # stable: vector order breaks ties
+        return model.SearchResult(
+            videos=tuple(self.store.videos([self.items.ids[p] for p in ranked])), help=lines
+        )
+
+
+def _theme_flag(items: catalog_items.Items, code: int) -> Callable[[int], bool]:
+    return lambda position: int(items.theme[position]) == code
+
+
+def _mentions(words: set[str], items: catalog_items.Items, position: int) -> bool:
+    """Whether a filtered word is one of the video's hashtags or caption words."""
+    if not words.isdisjoint(items.hashtags[position]):
+        return True
+    caption = {token.strip(".,!?:;\"'()").lstrip("#") for token in items.captions_lower[position].split()}
+    return not words.isdisjoint(caption)
+
+
+def _with_ads(page: list[int], ads: list[int], every: int) -> list[int]:
+    """The page with an ad in every `every`-th slot, keeping its length."""
+    return rerank.insert_slots(page, ads, every=every) if ads else page
 
 
 def build(
-    store: repository.Store, *, config: EngineConfig = EngineConfig(), exact_below: int = 100_000
+    store: repository.Store,
+    *,
+    policy: policy_rules.Policy | None = None,
+    config: EngineConfig = EngineConfig(),
+    exact_below: int = 100_000,
 ) -> Engine:
-    """An engine over everything the store holds (embed videos that have no vector first)."""
+    """An engine over everything the store holds, under a policy (SafeFeed's default if none is given)."""
     loaded = vectors.load(store)
-    ids = loaded.ids
     videos = {video.id: video for video in store.iter_videos()}
-    with_vectors = set(ids)
+    with_vectors = set(loaded.ids)
     missing = [video_id for video_id in videos if video_id not in with_vectors]
     if missing:
         raise repository.UnknownVideo(
             f"{len(missing)} videos have no vectors yet (e.g. {missing[0]!r}); run `safefeed train` first"
         )
-    catalog = catalog_items.build(videos[video_id] for video_id in ids)
+    catalog = catalog_items.build((videos[video_id] for video_id in loaded.ids), store.creators())
     index = vector_index.FaissIndex(vectors.DIMENSIONS, exact_below=exact_below, seed=config.seed)
     index.build(loaded.combined)
-    return Engine(store, catalog, index, loaded.factors, config=config)
+    return Engine(
+        store,
+        catalog,
+        index,
+        loaded.factors,
+        policy=policy or policy_rules.built_in("default"),
+        config=config,
+    )

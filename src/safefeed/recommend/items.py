@@ -7,7 +7,7 @@ read from the store for the few items that make it onto a page.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +42,8 @@ class Items:
     harm: npt.NDArray[np.int8]
     enforcement: npt.NDArray[np.int8]
     is_ad: npt.NDArray[np.bool_]
+    verified: npt.NDArray[np.bool_]  # the creator is a verified professional
+    creator_birth_year: npt.NDArray[np.int32]  # 0 where unknown
     by_topic: list[npt.NDArray[np.int64]]  # positions per topic, most popular first
     by_creator: list[npt.NDArray[np.int64]]  # positions per creator, newest first
 
@@ -61,8 +63,8 @@ def topic_name(video: model.Video) -> str:
     return video.hashtags[0] if video.hashtags else "other"
 
 
-def build(videos: Iterable[model.Video]) -> Items:
-    """Arrays for these videos, in the order given."""
+def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Creator] | None = None) -> Items:
+    """Arrays for these videos, in the order given, with what is known of their creators."""
     ids: list[str] = []
     creators: dict[str, int] = {}
     topics: dict[str, int] = {}
@@ -97,6 +99,10 @@ def build(videos: Iterable[model.Video]) -> Items:
     top = float(log_views.max()) if len(log_views) else 1.0
     topic_array = np.asarray(topic, dtype=np.int32)
     creator_array = np.asarray(creator, dtype=np.int32)
+    known = creators_by_id or {}
+    facts = [known.get(creator_id, model.Creator(creator_id)) for creator_id in creators]
+    verified = np.asarray([fact.verified_professional for fact in facts], dtype=np.bool_)
+    birth_year = np.asarray([fact.birth_year or 0 for fact in facts], dtype=np.int32)
     created_array = np.asarray(created, dtype=np.float64)
     return Items(
         ids=ids,
@@ -117,6 +123,8 @@ def build(videos: Iterable[model.Video]) -> Items:
         harm=np.asarray(harm, dtype=np.int8),
         enforcement=np.asarray(enforcement, dtype=np.int8),
         is_ad=np.asarray(is_ad, dtype=np.bool_),
+        verified=verified[creator_array] if len(creator_array) else np.zeros(0, np.bool_),
+        creator_birth_year=birth_year[creator_array] if len(creator_array) else np.zeros(0, np.int32),
         by_topic=group(topic_array, len(topics), order=-log_views),
         by_creator=group(creator_array, len(creators), order=-created_array),
     )

@@ -9,6 +9,7 @@ Recall@20 and NDCG@10 are averaged over users with at least one positive.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import tempfile
 from collections import defaultdict
@@ -20,6 +21,7 @@ import scipy.sparse
 
 from safefeed import model
 from safefeed.datasets import movielens
+from safefeed.policy import rules
 from safefeed.recommend import feed, vectors
 from safefeed.store import repository
 
@@ -147,11 +149,9 @@ def safefeed_engine(
     for rating in train:
         last_seen[rating.user_id] = max(last_seen.get(rating.user_id, 0.0), rating.timestamp.timestamp())
     vectors.train_collaborative(store)
-    engine = feed.build(store, config=config)
+    engine = feed.build(store, policy=rules.built_in("engagement"), config=config)
 
     def recommend(user: str, k: int) -> list[str]:
-        import datetime as dt
-
         now = dt.datetime.fromtimestamp(last_seen[user], tz=dt.UTC)
         page = engine.feed(f"u{user}", n=k, now=now)
         return [item.video.id for item in page.items]
@@ -167,8 +167,9 @@ def evaluate(data_dir: Path, *, seed: int = 0) -> dict[str, dict[str, float]]:
     data = split(movielens.ratings(folder))
     catalog = movielens.read_catalog(folder)
     with tempfile.TemporaryDirectory() as workdir:
-        # Movies have one "creator" and no short-video topics: rank without diversity or explore slots.
-        plain = feed.EngineConfig(explore_every=0, creator_window=1, topic_cap=10, seed=seed)
+        # Movies have one "creator", no short-video topics and nothing for the protections to act on:
+        # rank under the engagement policy, which has no diversity preferences or explore slots.
+        plain = feed.EngineConfig(seed=seed)
         return {
             "popularity": score(popularity(data.train), data.positives),
             "implicit_als": score(implicit_als(data.train, seed=seed), data.positives),

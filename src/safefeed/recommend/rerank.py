@@ -8,7 +8,8 @@ the best remaining candidates fill the page.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -66,3 +67,58 @@ def insert_slots(page: list[int], extra: Sequence[int], *, every: int) -> list[i
     for slot, item in zip(range(every - 1, len(page), every), fresh, strict=False):
         result.insert(slot, item)
     return result[: len(page)]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WindowCap:
+    """A hard cap: at most `limit` flagged items in any `window` consecutive ones, at most `run` in a row."""
+
+    window: int
+    limit: int
+    run: int | None
+    flagged: Callable[[int], bool]
+
+
+def disperse(
+    ordered: Sequence[int], caps: Sequence[WindowCap], n: int, *, history: Sequence[int] = ()
+) -> list[int]:
+    """The first n items of `ordered` that keep every cap, counting what was served before (`history`).
+
+    Unlike diversity this is a guarantee: an item that would break a cap is
+    left out, whatever it costs the page. Checking the window that ends at each
+    new item suffices, because every earlier window was checked when it ended.
+
+    >>> sad = WindowCap(window=3, limit=1, run=1, flagged=lambda p: p >= 10)
+    >>> disperse([10, 11, 1, 12, 2, 3], [sad], 5, history=[])
+    [10, 1, 2, 11, 3]
+    """
+    sequence = list(history)
+    chosen: list[int] = []
+    waiting = list(ordered)
+    while waiting and len(chosen) < n:
+        for index, item in enumerate(waiting):
+            if all(_fits(sequence, item, cap) for cap in caps):
+                chosen.append(item)
+                sequence.append(item)
+                del waiting[index]
+                break
+        else:
+            break
+    return chosen
+
+
+def _fits(sequence: Sequence[int], item: int, cap: WindowCap) -> bool:
+    if not cap.flagged(item):
+        return True
+    recent = sequence[max(0, len(sequence) - (cap.window - 1)) :] if cap.window > 1 else []
+    if sum(1 for earlier in recent if cap.flagged(earlier)) + 1 > cap.limit:
+        return False
+    if cap.run is not None:
+        streak = 0
+        for earlier in reversed(sequence):
+            if not cap.flagged(earlier):
+                break
+            streak += 1
+        if streak + 1 > cap.run:
+            return False
+    return True

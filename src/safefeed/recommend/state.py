@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import pickle
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ import numpy.typing as npt
 from safefeed import model
 
 Vector = npt.NDArray[np.float32]
+SERVED_HISTORY = 200  # longer than any dispersion window a policy may set
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class AccountState:
     updated_at: float = 0.0  # epoch seconds of the last decay
     topic_affinity: dict[str, float] = dataclasses.field(default_factory=dict)
     seen: OrderedDict[str, float] = dataclasses.field(default_factory=OrderedDict)
+    # What was shown, in order: dispersion windows carry over page boundaries through it.
+    served: deque[str] = dataclasses.field(default_factory=lambda: deque(maxlen=SERVED_HISTORY))
     interactions: OrderedDict[str, float] = dataclasses.field(
         default_factory=OrderedDict
     )  # video -> confidence
@@ -124,6 +127,8 @@ def learn(
     if event.video_id is not None:
         state.mark_seen([event.video_id], now, signals)
     if kind is model.EventKind.IMPRESSION:
+        if event.video_id is not None:
+            state.served.append(event.video_id)
         return
     if kind is model.EventKind.FOLLOW and event.creator_id is not None:
         state.following.add(event.creator_id)

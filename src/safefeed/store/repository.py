@@ -250,12 +250,17 @@ class Store:
         with self.engine.connect() as connection:
             return int(connection.execute(sa.select(sa.func.count()).select_from(schema.videos)).scalar_one())
 
-    def creators(self, creator_ids: Iterable[str]) -> dict[str, model.Creator]:
-        ids = list(creator_ids)
+    def creators(self, creator_ids: Iterable[str] | None = None) -> dict[str, model.Creator]:
+        """The creators with these ids (all of them when None)."""
+        query = sa.select(schema.creators)
+        if creator_ids is not None:
+            query = query.where(schema.creators.c.id.in_(list(creator_ids)))
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(schema.creators).where(schema.creators.c.id.in_(ids)))
+            rows = connection.execute(query)
             return {
-                row.id: model.Creator(row.id, row.name, bool(row.verified_professional), row.region)
+                row.id: model.Creator(
+                    row.id, row.name, bool(row.verified_professional), row.region, row.birth_year
+                )
                 for row in rows
             }
 

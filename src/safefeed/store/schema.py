@@ -19,6 +19,7 @@ creators = sa.Table(
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
     sa.Column("verified_professional", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("region", sa.String(16), nullable=False, server_default=""),
+    sa.Column("birth_year", sa.Integer, nullable=True),
 )
 
 videos = sa.Table(

@@ -1,0 +1,24 @@
+"""The composition root: the one place that knows which concrete parts make an engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from safefeed import config
+from safefeed.policy import rules
+from safefeed.recommend import feed
+from safefeed.store import repository
+
+
+def build_engine(
+    store: repository.Store,
+    *,
+    policy: str | Path = "default",
+    engine_config: feed.EngineConfig | None = None,
+) -> feed.Engine:
+    """The feed engine over the store's catalog, under a policy: "default", "engagement" or a TOML file."""
+    return feed.build(store, policy=rules.load(policy), config=engine_config or feed.EngineConfig())
+
+
+def engine_from_settings(settings: config.Settings) -> feed.Engine:
+    return build_engine(repository.Store.open(settings.database_url), policy=settings.policy)

@@ -1,0 +1,1 @@
+"""The safety policy: one declarative TOML file decides everything that differs by age."""
