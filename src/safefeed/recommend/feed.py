@@ -13,8 +13,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import threading
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,7 @@ CODES = catalog_items.ENFORCEMENT_CODES
 THEME_CODES = catalog_items.THEME_CODES
 HELP_THEME_CODES = frozenset(THEME_CODES[theme] for theme in help_lines.HELP_THEMES)
 EDUCATIONAL_TOPICS = ("science", "maths", "history", "diy", "space", "coding", "language_learning", "nature")
+VIDEO_CACHE_SIZE = 50_000
 CONTENT_NOTE = "This video talks about mental health. You are not alone: help is a tap away."
 VERIFIED_NOTE = "From a verified health professional"
 
@@ -118,6 +119,7 @@ class Engine:
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._states: dict[str, state.AccountState] = {}
+        self._video_cache: OrderedDict[str, model.Video] = OrderedDict()
         self._lock = threading.RLock()
 
     # -- policy ----------------------------------------------------------
@@ -152,17 +154,25 @@ class Engine:
     def _empty(self) -> state.AccountState:
         return state.AccountState.empty(vectors.DIMENSIONS)
 
-    def _learn(self, current: state.AccountState, event: model.Event, context: Context) -> None:
+    def _learn(
+        self,
+        current: state.AccountState,
+        event: model.Event,
+        context: Context,
+        *,
+        vector: npt.NDArray[np.float32] | None = None,
+    ) -> None:
+        """Apply one event to the state, as the policy allows (`vector`: the video's, if already at hand)."""
         if event.kind is model.EventKind.IMPRESSION:
             state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
             return
-        vector: npt.NDArray[np.float32] | None = None
         topic: str | None = None
         weight: float | None = None
         confidence = vectors.confidence(event)
         position = None if event.video_id is None else self.items.position.get(event.video_id)
         if position is not None:
-            vector = self.index.reconstruct(np.asarray([position]))[0]
+            if vector is None:
+                vector = self.index.reconstruct(np.asarray([position]))[0]
             topic = self.items.topic_of(position)
             if event.kind is model.EventKind.NOT_INTERESTED:
                 topic = None  # not interested in this one video: its topic stays welcome
@@ -199,17 +209,24 @@ class Engine:
 
         Raises UnknownAccount or UnknownVideo (and writes nothing) if any event names one.
         """
-        accounts = {
-            account_id: self.store.account(account_id) for account_id in {e.account_id for e in events}
-        }
+        accounts = self.store.accounts(event.account_id for event in events)
+        positions = self.items.position
         for event in events:
-            if event.video_id is not None and event.video_id not in self.items.position:
+            if event.video_id is not None and event.video_id not in positions:
                 raise repository.UnknownVideo(f"no video with id {event.video_id!r} in the catalog")
         self.store.append_events(events)
+        about = [positions[e.video_id] for e in events if e.video_id is not None]
+        item_vectors = dict(
+            zip(about, self.index.reconstruct(np.asarray(about, dtype=np.int64)), strict=True)
+        )
+        contexts: dict[tuple[str, dt.date], Context] = {}
         with self._lock:
             for event in events:
-                context = self.context(accounts[event.account_id], event.at)
-                self._learn(self.account_state(event.account_id), event, context)
+                key = (event.account_id, event.at.date())
+                if key not in contexts:
+                    contexts[key] = self.context(accounts[event.account_id], event.at)
+                vector = None if event.video_id is None else item_vectors[positions[event.video_id]]
+                self._learn(self.account_state(event.account_id), event, contexts[key], vector=vector)
 
     def refresh(self, account_id: str) -> None:
         """Forget everything learned about the account, completely and permanently."""
@@ -260,7 +277,7 @@ class Engine:
             impressions = [
                 model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids
             ]
-            self.store.append_events(impressions)
+            self.store.append_events(impressions, durable=False)
             for impression in impressions:
                 self._learn(current, impression, context)
             current.pages = page_number
@@ -309,7 +326,7 @@ class Engine:
             ordinary,
             items.creator,
             items.topic,
-            len(ordinary),
+            min(len(ordinary), 4 * n),
             history_creators=[int(items.creator[p]) for p in history[-10:]],
             history_topics=[int(items.topic[p]) for p in history[-10:]],
             creator_window=diversity.creator_window,
@@ -317,7 +334,7 @@ class Engine:
             topic_cap=diversity.topic_cap,
         )
         ordered = rerank.insert_slots(ordered + explore, explore, every=diversity.explore_every)
-        page = rerank.disperse(ordered, self._caps(context), n, history=history)
+        page = rerank.disperse(ordered, self._caps(context, ordered + history), n, history=history)
         self._count(context, "dispersed", sum(1 for p in ordered[: len(page)] if p not in page))
         return page, found_by
 
@@ -327,18 +344,19 @@ class Engine:
         # No profiling at all (DSA Art. 38): what is popular and what the account chose.
         return [source for source in self.sources if source.name in ("trending", "chosen", "explore")]
 
-    def _caps(self, context: Context) -> list[rerank.WindowCap]:
+    def _caps(self, context: Context, positions: Sequence[int]) -> list[rerank.WindowCap]:
+        """The policy's dispersion caps, with flags looked up once for the positions in play."""
         dispersion = context.rules.dispersion
         items = self.items
+        array = np.asarray(positions, dtype=np.int64)
         caps = []
         if dispersion.all_mental_health is not None:
             cap = dispersion.all_mental_health
-            caps.append(
-                rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, lambda p: bool(items.mh[p]))
-            )
+            flagged = frozenset(array[items.mh[array]].tolist())
+            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged.__contains__))
         for theme, cap in dispersion.themes.items():
-            code = THEME_CODES[theme]
-            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, _theme_flag(items, code)))
+            flagged = frozenset(array[items.theme[array] == THEME_CODES[theme]].tolist())
+            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged.__contains__))
         return caps
 
     def _eligible(
@@ -352,31 +370,27 @@ class Engine:
         )
         self._count(context, "age_gated", int((~(harm_ok & enforcement_ok)).sum()))
         keep = harm_ok & enforcement_ok & ~items.is_ad[candidates]
-        blocked_creators = {
+        creators = items.creator[candidates]
+        blocked_creators = [
             items.creator_code[c] for c in current.blocked_creators if c in items.creator_code
-        }
-        blocked_topics = {items.topic_code[t] for t in current.blocked_topics if t in items.topic_code}
-        following = {items.creator_code[c] for c in current.following if c in items.creator_code}
-        words = {word.lower().lstrip("#") for word in context.account.settings.keyword_filters}
+        ]
+        blocked_topics = [items.topic_code[t] for t in current.blocked_topics if t in items.topic_code]
+        following = [items.creator_code[c] for c in current.following if c in items.creator_code]
         young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
+        keep &= ~np.isin(creators, blocked_creators) & ~np.isin(items.topic[candidates], blocked_topics)
+        keep &= (items.creator_birth_year[candidates] <= young_creator_year) | np.isin(creators, following)
+        hidden = current.seen.keys() | current.blocked_videos
+        ids = items.ids
+        keep &= np.asarray([ids[p] not in hidden for p in candidates.tolist()], dtype=np.bool_)
+        if current.blocked_hashtags:
+            blocked = current.blocked_hashtags
+            keep &= np.asarray([blocked.isdisjoint(items.hashtags[p]) for p in candidates.tolist()], np.bool_)
+        words = {word.lower().lstrip("#") for word in context.account.settings.keyword_filters}
         filtered = 0
-        for row, position in enumerate(candidates.tolist()):
-            if not keep[row]:
-                continue
-            video_id = items.ids[position]
-            creator = int(items.creator[position])
-            hidden = (
-                video_id in current.seen
-                or video_id in current.blocked_videos
-                or creator in blocked_creators
-                or int(items.topic[position]) in blocked_topics
-                or not current.blocked_hashtags.isdisjoint(items.hashtags[position])
-                or (items.creator_birth_year[position] > young_creator_year and creator not in following)
-            )
-            if not hidden and words and _mentions(words, items, position):
-                hidden = True
-                filtered += 1
-            keep[row] = not hidden
+        if words:
+            mentions = np.asarray([_mentions(words, items, p) for p in candidates.tolist()], dtype=np.bool_)
+            filtered = int((keep & mentions).sum())
+            keep &= ~mentions
         self._count(context, "keyword_filtered", filtered)
         return np.asarray(keep, dtype=np.bool_)
 
@@ -484,7 +498,7 @@ class Engine:
         ads: frozenset[int],
     ) -> model.Page:
         items = self.items
-        videos = {video.id: video for video in self.store.videos(list(ids))}
+        videos = self._videos(ids)
         taste = self.account_factors(current)
         interest = self.interest_query(current, taste)
         positions = [items.position[i] for i in ids]
@@ -525,6 +539,15 @@ class Engine:
             help=help_lines.lines_for(context.account.region) if needs_help else (),
             personalised=context.personalised,
         )
+
+    def _videos(self, ids: Sequence[str]) -> dict[str, model.Video]:
+        """Full videos for a page, through a cache: the catalog changes far less often than pages are served."""
+        missing = [video_id for video_id in ids if video_id not in self._video_cache]
+        for video in self.store.videos(missing):
+            self._video_cache[video.id] = video
+        while len(self._video_cache) > VIDEO_CACHE_SIZE:
+            self._video_cache.popitem(last=False)
+        return {video_id: self._video_cache[video_id] for video_id in ids}
 
     def _notes(self, context: Context, position: int) -> tuple[str, ...]:
         if not context.rules.content_notes or not self.items.mh[position]:
@@ -582,10 +605,6 @@ class Engine:
         )
 
 
-def _theme_flag(items: catalog_items.Items, code: int) -> Callable[[int], bool]:
-    return lambda position: int(items.theme[position]) == code
-
-
 def _mentions(words: set[str], items: catalog_items.Items, position: int) -> bool:
     """Whether a filtered word is one of the video's hashtags or caption words."""
     if not words.isdisjoint(items.hashtags[position]):
@@ -604,7 +623,7 @@ def build(
     *,
     policy: policy_rules.Policy | None = None,
     config: EngineConfig = EngineConfig(),
-    exact_below: int = 100_000,
+    exact_below: int = 20_000,
 ) -> Engine:
     """An engine over everything the store holds, under a policy (SafeFeed's default if none is given)."""
     loaded = vectors.load(store)

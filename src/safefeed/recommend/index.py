@@ -40,7 +40,7 @@ class FaissIndex:
     """A faiss index that is exact for small catalogs and approximate for big ones."""
 
     def __init__(
-        self, dimensions: int, *, exact_below: int = 100_000, nprobe: int = 24, seed: int = 0
+        self, dimensions: int, *, exact_below: int = 20_000, nprobe: int = 24, seed: int = 0
     ) -> None:
         self.dimensions = dimensions
         self.exact_below = exact_below
@@ -77,6 +77,8 @@ class FaissIndex:
             index.set_direct_map_type(faiss.DirectMap.Array)  # type: ignore[attr-defined]
             self._index = index
         self._index.add(vectors)
+        # Serving asks one query at a time: OpenMP threads would cost more than they save.
+        faiss.omp_set_num_threads(1)
 
     def add(self, vectors: Matrix) -> None:
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))

@@ -320,6 +320,21 @@ class Store:
         with self.engine.begin() as connection:
             self._upsert(connection, schema.accounts, [_account_row(account)])
 
+    def accounts(self, account_ids: Iterable[str]) -> dict[str, model.Account]:
+        """These accounts by id; raises UnknownAccount naming the first that does not exist."""
+        wanted = sorted(set(account_ids))
+        found: dict[str, model.Account] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                query = sa.select(schema.accounts).where(
+                    schema.accounts.c.id.in_(wanted[start : start + 500])
+                )
+                found.update((row.id, _account_from(row)) for row in connection.execute(query))
+        for account_id in wanted:
+            if account_id not in found:
+                raise UnknownAccount(f"no account with id {account_id!r}; create it first")
+        return found
+
     def account(self, account_id: str) -> model.Account:
         with self.engine.connect() as connection:
             row = connection.execute(
@@ -331,12 +346,34 @@ class Store:
 
     # -- event log -------------------------------------------------------
 
-    def append_events(self, events: Sequence[model.Event]) -> None:
-        """Append to the log in one transaction; durable when this returns."""
+    def append_events(self, events: Sequence[model.Event], *, durable: bool = True) -> None:
+        """Append to the log in one transaction.
+
+        Durable (the default, for everything a client is told was recorded):
+        on disk when this returns, even if the machine loses power. Not durable
+        (for impressions the server logs itself): survives a crash of the
+        process, but the last moments may be lost with the machine's power:
+        SQLite skips the fsync (WAL, synchronous=NORMAL), PostgreSQL the WAL
+        flush (synchronous_commit=off).
+        """
         if not events:
             return
-        with self.engine.begin() as connection:
-            connection.execute(sa.insert(schema.events), [_event_row(event) for event in events])
+        rows = [_event_row(event) for event in events]
+        dialect = self.engine.dialect.name
+        with self.engine.connect() as connection:
+            if not durable and dialect == "sqlite":
+                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")  # outside any transaction
+                connection.commit()
+            try:
+                if not durable and dialect == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                connection.execute(sa.insert(schema.events), rows)
+                connection.commit()
+            finally:
+                if not durable and dialect == "sqlite":
+                    connection.rollback()
+                    connection.exec_driver_sql("PRAGMA synchronous=FULL")
+                    connection.commit()
 
     def events(
         self, *, account_id: str | None = None, after_seq: int = 0, limit: int | None = None
