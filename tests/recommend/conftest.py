@@ -28,9 +28,7 @@ def mental_health_label(number: int) -> tuple[model.Label, model.Enforcement]:
     """Sad videos 0-9 relatable, 10-14 romanticising, 15 violative but missed by moderation,
     16 fyf-ineligible, 17-19 supportive suicide-prevention videos from a verified professional."""
     if number < 10:
-        return model.Label(
-            True, model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL
-        ), model.Enforcement.ALLOWED
+        return model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL), model.Enforcement.ALLOWED
     if number < 15:
         label = model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
         return label, model.Enforcement.ALLOWED
@@ -50,9 +48,7 @@ def tiny_catalog() -> model.Catalog:
             creators.append(model.Creator(f"{topic}-c{creator}"))
         for number in range(20):
             mh = topic == "sadness_depression"
-            label, enforcement = (
-                mental_health_label(number) if mh else (model.NOT_MH, model.Enforcement.ALLOWED)
-            )
+            label, enforcement = mental_health_label(number) if mh else (model.NOT_MH, model.Enforcement.ALLOWED)
             videos.append(
                 model.Video(
                     id=f"{topic}-{number:02d}",

@@ -21,9 +21,7 @@ def watch_all(engine: feed.Engine, page: model.Page, topic: str, at: dt.datetime
     for item in page.items:
         liked = item.video.topic == topic
         events.append(
-            model.Event(
-                "teen", model.EventKind.WATCH, at, video_id=item.video.id, fraction=2.0 if liked else 0.05
-            )
+            model.Event("teen", model.EventKind.WATCH, at, video_id=item.video.id, fraction=2.0 if liked else 0.05)
         )
     engine.record(events)
 
@@ -85,9 +83,7 @@ def test_state_is_rebuilt_exactly_from_the_event_log(world: repository.Store) ->
     page = live.feed("teen", n=10, now=T0)
     watch_all(live, page, "football", T0)
     restarted = feed.build(world)
-    assert restarted.account_state("teen").topic_affinity == pytest.approx(
-        live.account_state("teen").topic_affinity
-    )
+    assert restarted.account_state("teen").topic_affinity == pytest.approx(live.account_state("teen").topic_affinity)
     assert set(restarted.account_state("teen").seen) == set(live.account_state("teen").seen)
 
 

@@ -31,9 +31,7 @@ def binge_sad(engine: feed.Engine, account_id: str, pages: int, *, n: int = 10) 
             label = item.video.label
             loved = label is not None and label.mh_related
             fraction = 2.0 if loved else 0.1
-            events.append(
-                model.Event(account_id, model.EventKind.WATCH, at, video_id=item.video.id, fraction=fraction)
-            )
+            events.append(model.Event(account_id, model.EventKind.WATCH, at, video_id=item.video.id, fraction=fraction))
             at += dt.timedelta(seconds=60 if loved else 3)
         engine.record(events)
     return served
@@ -48,9 +46,7 @@ def test_dispersion_caps_hold_for_a_teen_and_not_without_the_policy(world: repos
     flags = [is_mh(item) for item in safe]
     assert all(sum(flags[i : i + 10]) <= 1 for i in range(len(flags)))  # at most 1 in any 10
     assert not any(a and b for a, b in itertools.pairwise(flags))  # never two in a row
-    world.put_account(
-        model.Account("twin", birth_year=2012, region="KE", settings=model.AccountSettings(True))
-    )
+    world.put_account(model.Account("twin", birth_year=2012, region="KE", settings=model.AccountSettings(True)))
     baseline = binge_sad(feed.build(world, policy=rules.built_in("engagement")), "twin", pages=8)
     # Without the policy the same persona is driven into the sad topic (all 20 of the tiny world's).
     base_flags = [is_mh(item) for item in baseline]
@@ -84,9 +80,7 @@ def test_minors_get_a_non_personalised_feed_until_they_opt_in(world: repository.
     assert not page.personalised
     assert {item.source for item in page.items} <= {"trending", "chosen", "explore"}
     assert all("not personalised" in " ".join(item.reasons) for item in page.items)
-    watched = [
-        model.Event("kid", model.EventKind.WATCH, T0, video_id=i.video.id, fraction=2.0) for i in page.items
-    ]
+    watched = [model.Event("kid", model.EventKind.WATCH, T0, video_id=i.video.id, fraction=2.0) for i in page.items]
     engine.record(watched)
     state = engine.account_state("kid")
     assert not state.interest.any() and not state.topic_affinity and not state.interactions
@@ -94,9 +88,7 @@ def test_minors_get_a_non_personalised_feed_until_they_opt_in(world: repository.
 
 def test_not_interested_in_a_topic_takes_it_out_at_once(world: repository.Store) -> None:
     engine = feed.build(world)
-    engine.record(
-        [model.Event("other", model.EventKind.LIKE, T0, video_id=f"gaming-{i:02d}") for i in range(8)]
-    )
+    engine.record([model.Event("other", model.EventKind.LIKE, T0, video_id=f"gaming-{i:02d}") for i in range(8)])
     before = engine.feed("other", n=20, now=T0)
     assert sum(item.video.topic == "gaming" for item in before.items) >= 3
     engine.record([model.Event("other", model.EventKind.NOT_INTERESTED, T0, topic="gaming")])
@@ -133,9 +125,7 @@ def test_help_lines_come_with_suicide_prevention_videos_and_unsafe_searches(worl
 def test_young_creators_are_not_recommended_to_strangers(world: repository.Store) -> None:
     young = model.Creator("young", birth_year=2012)
     videos = [
-        model.Video(
-            f"young-{i}", "young", "my dance cover", ("dance",), 20, T0, counters=model.Counters(10**9)
-        )
+        model.Video(f"young-{i}", "young", "my dance cover", ("dance",), 20, T0, counters=model.Counters(10**9))
         for i in range(5)
     ]
     world.import_catalog([young], videos)
@@ -152,9 +142,7 @@ def test_young_creators_are_not_recommended_to_strangers(world: repository.Store
 
 def test_sponsored_slots_use_context_for_minors_and_never_the_profile(world: repository.Store) -> None:
     ads = [
-        model.Video(
-            f"ad-{topic}", "brand", f"sponsored {topic}", (topic, "ad"), 15, T0, topic=topic, is_ad=True
-        )
+        model.Video(f"ad-{topic}", "brand", f"sponsored {topic}", (topic, "ad"), 15, T0, topic=topic, is_ad=True)
         for topic in ("food", "gaming", "pets", "football", "science")
     ]
     world.import_catalog([model.Creator("brand")], ads)
@@ -170,10 +158,7 @@ def test_sponsored_slots_use_context_for_minors_and_never_the_profile(world: rep
         assert items[index].video.topic == items[index - 1].video.topic  # chosen by the video before it
         assert "not from anything about you" in items[index].reasons[1]
     adult = engine.feed("other", n=10, now=T0)
-    assert (
-        any(item.sponsored and "your interests" not in item.reasons[1] for item in adult.items) is False
-        or True
-    )
+    assert any(item.sponsored and "your interests" not in item.reasons[1] for item in adult.items) is False or True
 
 
 def test_stem_tab_serves_only_learning_topics(world: repository.Store) -> None:
@@ -186,9 +171,7 @@ def test_stem_tab_serves_only_learning_topics(world: repository.Store) -> None:
 
 @pytest.mark.parametrize("region", ["KE", "PH", "US", "DE", "ZZ", ""])
 def test_the_same_teen_is_protected_the_same_everywhere(world: repository.Store, region: str) -> None:
-    world.put_account(
-        model.Account("roamer", birth_year=2012, region=region, settings=model.AccountSettings(True))
-    )
+    world.put_account(model.Account("roamer", birth_year=2012, region=region, settings=model.AccountSettings(True)))
     served = binge_sad(feed.build(world), "roamer", pages=6)
     flags = [is_mh(item) for item in served]
     assert all(sum(flags[i : i + 10]) <= 1 for i in range(len(flags)))

@@ -69,9 +69,7 @@ def test_disperse_keeps_every_cap_for_any_candidates(
 
 @settings(max_examples=150, deadline=None)
 @given(ordered=orders, caps=st.lists(caps_strategy, min_size=1, max_size=3), pages=st.integers(2, 6))
-def test_caps_hold_across_page_boundaries(
-    ordered: list[int], caps: list[rerank.WindowCap], pages: int
-) -> None:
+def test_caps_hold_across_page_boundaries(ordered: list[int], caps: list[rerank.WindowCap], pages: int) -> None:
     served: list[int] = []
     remaining = list(ordered)
     for _ in range(pages):  # infinite scroll: each page carries the served history into the next

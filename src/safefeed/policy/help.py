@@ -22,10 +22,7 @@ HelpLine = model.HelpLine
 @functools.cache
 def _lines() -> dict[str, tuple[HelpLine, ...]]:
     text = importlib.resources.files("safefeed.policy").joinpath("data/helplines.toml").read_text("utf-8")
-    return {
-        region: tuple(HelpLine(**entry) for entry in entries)
-        for region, entries in tomllib.loads(text).items()
-    }
+    return {region: tuple(HelpLine(**entry) for entry in entries) for region, entries in tomllib.loads(text).items()}
 
 
 def regions() -> frozenset[str]:

@@ -115,15 +115,11 @@ class Policy(_Strict):
     def _floors(self) -> Policy:
         missing = set(model.AgeBand) - set(self.bands)
         if missing:
-            raise ValueError(
-                f"bands {sorted(b.value for b in missing)} are missing: every age band needs rules"
-            )
+            raise ValueError(f"bands {sorted(b.value for b in missing)} are missing: every age band needs rules")
         for band, rules in self.bands.items():
             where = f'bands."{band.value}"'
             if model.Enforcement.NOT_ALLOWED in rules.recommend_enforcement:
-                raise ValueError(
-                    f"{where}.recommend_enforcement: 'not_allowed' videos are removed everywhere"
-                )
+                raise ValueError(f"{where}.recommend_enforcement: 'not_allowed' videos are removed everywhere")
             if self.kind == "engagement":
                 continue
             if model.Harm.VIOLATIVE in rules.recommend_harm:
@@ -139,17 +135,13 @@ class Policy(_Strict):
 
 def _minor_floors(where: str, rules: Band) -> None:
     if model.Harm.POTENTIALLY_HARMFUL in rules.recommend_harm:
-        raise ValueError(
-            f"{where}.recommend_harm: potentially harmful videos are never recommended to under-18s"
-        )
+        raise ValueError(f"{where}.recommend_harm: potentially harmful videos are never recommended to under-18s")
     if model.Enforcement.RESTRICTED in rules.recommend_enforcement:
         raise ValueError(f"{where}.recommend_enforcement: 'restricted' videos are for adults only")
     if model.Enforcement.FYF_INELIGIBLE in rules.recommend_enforcement:
         raise ValueError(f"{where}.recommend_enforcement: 'fyf_ineligible' videos are never recommended")
     if rules.ad_targeting is AdTargeting.PROFILE:
-        raise ValueError(
-            f"{where}.ad_targeting: under-18s get no profile-based ads; use 'contextual' or 'none'"
-        )
+        raise ValueError(f"{where}.ad_targeting: under-18s get no profile-based ads; use 'contextual' or 'none'")
     if rules.dispersion.all_mental_health is None:
         raise ValueError(f"{where}.dispersion.all_mental_health: under-18s need a dispersion cap")
 

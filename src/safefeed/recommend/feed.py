@@ -36,6 +36,7 @@ THEME_CODES = catalog_items.THEME_CODES
 HELP_THEME_CODES = frozenset(THEME_CODES[theme] for theme in help_lines.HELP_THEMES)
 EDUCATIONAL_TOPICS = ("science", "maths", "history", "diy", "space", "coding", "language_learning", "nature")
 VIDEO_CACHE_SIZE = 50_000
+PROTECTION_FLUSH_PAGES = 50  # protection counts reach the store every this many pages (and on flush)
 CONTENT_NOTE = "This video talks about mental health. You are not alone: help is a tap away."
 VERIFIED_NOTE = "From a verified health professional"
 
@@ -66,9 +67,7 @@ def decode_cursor(account_id: str, cursor: str) -> int:
         owner, page = raw.split("\x1f")
         number = int(page)
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise InvalidCursor(
-            f"cursor {cursor!r} is not one this feed issued; omit it to start a new page"
-        ) from error
+        raise InvalidCursor(f"cursor {cursor!r} is not one this feed issued; omit it to start a new page") from error
     if owner != account_id:
         raise InvalidCursor("that cursor belongs to another account; omit it to start a new page")
     return number
@@ -98,9 +97,7 @@ class Engine:
         policy: policy_rules.Policy,
         config: EngineConfig = EngineConfig(),
     ) -> None:
-        assert index.size == len(catalog) == len(factors), (
-            "index, catalog and factors must hold the same items"
-        )
+        assert index.size == len(catalog) == len(factors), "index, catalog and factors must hold the same items"
         self.store = store
         self.items = catalog
         self.index = index
@@ -120,6 +117,7 @@ class Engine:
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._states: dict[str, state.AccountState] = {}
         self._video_cache: OrderedDict[str, model.Video] = OrderedDict()
+        self._pages_since_flush = 0
         self._lock = threading.RLock()
 
     # -- policy ----------------------------------------------------------
@@ -129,9 +127,7 @@ class Engine:
         band = account.age_band(today)
         rules = self.policy.bands[band]
         chosen = account.settings.personalised
-        return Context(
-            account, band, rules, rules.personalised_by_default if chosen is None else chosen, today
-        )
+        return Context(account, band, rules, rules.personalised_by_default if chosen is None else chosen, today)
 
     # -- account state ---------------------------------------------------
 
@@ -142,9 +138,7 @@ class Engine:
                 account = self.store.account(account_id)
                 snapshot = self.store.snapshot(account_id)
                 seq, current = (
-                    (0, self._empty())
-                    if snapshot is None
-                    else (snapshot[0], state.AccountState.loads(snapshot[1]))
+                    (0, self._empty()) if snapshot is None else (snapshot[0], state.AccountState.loads(snapshot[1]))
                 )
                 for _, event in self.store.events(account_id=account_id, after_seq=seq):
                     self._learn(current, event, self.context(account, event.at))
@@ -216,9 +210,7 @@ class Engine:
                 raise repository.UnknownVideo(f"no video with id {event.video_id!r} in the catalog")
         self.store.append_events(events)
         about = [positions[e.video_id] for e in events if e.video_id is not None]
-        item_vectors = dict(
-            zip(about, self.index.reconstruct(np.asarray(about, dtype=np.int64)), strict=True)
-        )
+        item_vectors = dict(zip(about, self.index.reconstruct(np.asarray(about, dtype=np.int64)), strict=True))
         contexts: dict[tuple[str, dt.date], Context] = {}
         with self._lock:
             for event in events:
@@ -240,6 +232,61 @@ class Engine:
         """Drop the account's state from memory (after it was deleted from the store)."""
         with self._lock:
             self._states.pop(account_id, None)
+
+    def profile(self, account_id: str, *, now: dt.datetime | None = None) -> dict[str, object]:
+        """What SafeFeed has inferred about the account, in terms a person can read and edit."""
+        account = self.store.account(account_id)
+        context = self.context(account, now or dt.datetime.now(dt.UTC))
+        current = self.account_state(account_id)
+        interests = sorted(current.topic_affinity.items(), key=lambda item: -item[1])
+        return {
+            "account": dataclasses.asdict(account),
+            "age_band": context.band.value,
+            "personalised": context.personalised,
+            "inferred_interests": [{"topic": t, "strength": round(a, 3)} for t, a in interests if a > 0][:15],
+            "less_interested_in": [t for t, a in interests if a < 0],
+            "following": sorted(current.following),
+            "not_interested": {
+                "videos": sorted(current.blocked_videos),
+                "creators": sorted(current.blocked_creators),
+                "hashtags": sorted(current.blocked_hashtags),
+                "topics": sorted(current.blocked_topics),
+            },
+            "events_learned_from": current.events,
+            "videos_seen_recently": len(current.seen),
+            "pages_served": current.pages,
+        }
+
+    def forget_interest(self, account_id: str, topic: str) -> None:
+        """Remove one inferred interest (the account edits its profile); permanent, like a refresh."""
+        self.store.account(account_id)
+        with self._lock:
+            current = self.account_state(account_id)
+            current.topic_affinity.pop(topic, None)
+            code = self.items.topic_code.get(topic)
+            if code is not None and len(self.items.by_topic[code]):
+                centre = vectors.normalise(self.index.reconstruct(self.items.by_topic[code][:200]).mean(axis=0))
+                along = float(current.interest @ centre)
+                if along > 0:
+                    current.interest -= along * centre
+                in_topic = (
+                    [
+                        v
+                        for v in current.interactions
+                        if self.items.topic_code.get(self.items.topic_of(self.items.position[v])) == code
+                    ]
+                    if current.interactions
+                    else []
+                )
+                for video_id in in_topic:
+                    del current.interactions[video_id]
+            self.store.put_snapshot(account_id, self.store.last_seq(), current.dumps())
+
+    def flush_protections(self) -> None:
+        """Add what the protections did since the last flush to the store's totals."""
+        with self._lock:
+            counts, self.protections = self.protections, Counter()
+        self.store.add_protection_counts(counts)
 
     # -- the feed --------------------------------------------------------
 
@@ -274,29 +321,25 @@ class Engine:
             page_number = current.pages + 1
             next_cursor = encode_cursor(account_id, page_number)
             asked = cursor or encode_cursor(account_id, current.pages)
-            impressions = [
-                model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids
-            ]
+            impressions = [model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids]
             self.store.append_events(impressions, durable=False)
             for impression in impressions:
                 self._learn(current, impression, context)
             current.pages = page_number
             current.last_page = (asked, ids, next_cursor)
+            self._pages_since_flush += 1
+            if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
+                self._pages_since_flush = 0
+                self.flush_protections()
             return self._page(context, current, asked, ids, next_cursor, found_by, frozenset(ads))
 
     def _rank(
         self, context: Context, current: state.AccountState, n: int, tab: Tab
     ) -> tuple[list[int], dict[int, str]]:
         items = self.items
-        taste = (
-            self.account_factors(current)
-            if context.personalised
-            else np.zeros(self.factors.shape[1], np.float32)
-        )
+        taste = self.account_factors(current) if context.personalised else np.zeros(self.factors.shape[1], np.float32)
         interest = (
-            self.interest_query(current, taste)
-            if context.personalised
-            else np.zeros(vectors.DIMENSIONS, np.float32)
+            self.interest_query(current, taste) if context.personalised else np.zeros(vectors.DIMENSIONS, np.float32)
         )
         request = sources.Request(
             state=current,
@@ -359,21 +402,15 @@ class Engine:
             caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged.__contains__))
         return caps
 
-    def _eligible(
-        self, candidates: Positions, current: state.AccountState, context: Context
-    ) -> npt.NDArray[np.bool_]:
+    def _eligible(self, candidates: Positions, current: state.AccountState, context: Context) -> npt.NDArray[np.bool_]:
         items = self.items
         rules = context.rules
         harm_ok = np.isin(items.harm[candidates], [catalog_items.HARM_CODES[h] for h in rules.recommend_harm])
-        enforcement_ok = np.isin(
-            items.enforcement[candidates], [CODES[e] for e in rules.recommend_enforcement]
-        )
+        enforcement_ok = np.isin(items.enforcement[candidates], [CODES[e] for e in rules.recommend_enforcement])
         self._count(context, "age_gated", int((~(harm_ok & enforcement_ok)).sum()))
         keep = harm_ok & enforcement_ok & ~items.is_ad[candidates]
         creators = items.creator[candidates]
-        blocked_creators = [
-            items.creator_code[c] for c in current.blocked_creators if c in items.creator_code
-        ]
+        blocked_creators = [items.creator_code[c] for c in current.blocked_creators if c in items.creator_code]
         blocked_topics = [items.topic_code[t] for t in current.blocked_topics if t in items.topic_code]
         following = [items.creator_code[c] for c in current.following if c in items.creator_code]
         young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
@@ -410,8 +447,7 @@ class Engine:
         less_of = set(context.account.settings.less_of)
         affinity = np.asarray(
             [
-                current.topic_affinity.get(items.topics[t], 0.0)
-                - (4.0 if items.topics[t] in less_of else 0.0)
+                current.topic_affinity.get(items.topics[t], 0.0) - (4.0 if items.topics[t] in less_of else 0.0)
                 for t in items.topic[candidates].tolist()
             ],
             dtype=np.float32,
@@ -419,9 +455,7 @@ class Engine:
         newest = float(items.created_at.max()) if len(items) else 0.0
         age_days = (newest - items.created_at[candidates]) / 86_400.0
         following_codes = {items.creator_code[c] for c in current.following if c in items.creator_code}
-        followed = np.asarray(
-            [int(c) in following_codes for c in items.creator[candidates]], dtype=np.float32
-        )
+        followed = np.asarray([int(c) in following_codes for c in items.creator[candidates]], dtype=np.float32)
         return score.Features(
             similarity=similarity.astype(np.float32),
             topic=score.squash_affinity(affinity),
@@ -433,9 +467,7 @@ class Engine:
 
     def account_factors(self, current: state.AccountState) -> npt.NDArray[np.float32]:
         """The account's ALS vector, folded in from its interactions (zeros if there are none)."""
-        known = [
-            (self.items.position[v], c) for v, c in current.interactions.items() if v in self.items.position
-        ]
+        known = [(self.items.position[v], c) for v, c in current.interactions.items() if v in self.items.position]
         if not known or not self.gram.any():
             return np.zeros(self.factors.shape[1], dtype=np.float32)
         positions, confidences = zip(*known, strict=True)
@@ -446,9 +478,7 @@ class Engine:
             regularization=vectors.REGULARIZATION,
         )
 
-    def interest_query(
-        self, current: state.AccountState, taste: npt.NDArray[np.float32]
-    ) -> npt.NDArray[np.float32]:
+    def interest_query(self, current: state.AccountState, taste: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The unit query for the interest source: recent content interests and, where known, ALS taste."""
         content = vectors.normalise(current.interest[: -vectors.FACTORS])
         unit_taste = vectors.normalise(taste)
@@ -462,9 +492,7 @@ class Engine:
         if every <= 0 or targeting is policy_rules.AdTargeting.NONE or not page:
             return []
         ads = np.flatnonzero(self.items.is_ad)
-        ads = ads[
-            np.isin(self.items.enforcement[ads], [CODES[e] for e in context.rules.recommend_enforcement])
-        ]
+        ads = ads[np.isin(self.items.enforcement[ads], [CODES[e] for e in context.rules.recommend_enforcement])]
         if len(ads) == 0:
             return []
         chosen: list[int] = []
@@ -528,9 +556,7 @@ class Engine:
                     sponsored=sponsored,
                 )
             )
-        needs_help = context.rules.content_notes and any(
-            int(items.theme[p]) in HELP_THEME_CODES for p in positions
-        )
+        needs_help = context.rules.content_notes and any(int(items.theme[p]) in HELP_THEME_CODES for p in positions)
         return model.Page(
             context.account.id,
             tuple(page_items),
@@ -560,9 +586,7 @@ class Engine:
 
     # -- search ----------------------------------------------------------
 
-    def search(
-        self, account_id: str, query: str, *, n: int = 20, now: dt.datetime | None = None
-    ) -> model.SearchResult:
+    def search(self, account_id: str, query: str, *, n: int = 20, now: dt.datetime | None = None) -> model.SearchResult:
         """Videos matching the query by caption and hashtags; searching also feeds interests.
 
         An unsafe search from a minor (suicide, self-harm, eating disorders)
@@ -575,18 +599,14 @@ class Engine:
             match.kind == "theme" and match.name in {theme.value for theme in help_lines.HELP_THEMES}
             for match in lexicon.match(query)
         )
-        lines = (
-            help_lines.lines_for(context.account.region) if sensitive and context.rules.content_notes else ()
-        )
+        lines = help_lines.lines_for(context.account.region) if sensitive and context.rules.content_notes else ()
         if sensitive and context.band in policy_rules.MINOR_BANDS and context.rules.help_on_sensitive_search:
             self.store.append_events([event])  # logged, but it teaches the feed nothing
             self._count(context, "search_withheld", 1)
             return model.SearchResult(videos=(), help=lines, withheld=True)
         self.record([event])
         terms = {term.lstrip("#").lower() for term in query.split() if term.strip("#")}
-        _, found = self.index.search(
-            self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items))
-        )
+        _, found = self.index.search(self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items)))
         positions = np.asarray([p for p in found[0].tolist() if p >= 0], dtype=np.int64)
         current = self.account_state(account_id)
         seen, current.seen = current.seen, type(current.seen)()  # search may show what was seen before
@@ -600,9 +620,7 @@ class Engine:
             return len(terms & words)
 
         ranked = sorted(positions.tolist(), key=lambda p: -lexical(p))[:n]  # stable: vector order breaks ties
-        return model.SearchResult(
-            videos=tuple(self.store.videos([self.items.ids[p] for p in ranked])), help=lines
-        )
+        return model.SearchResult(videos=tuple(self.store.videos([self.items.ids[p] for p in ranked])), help=lines)
 
 
 def _mentions(words: set[str], items: catalog_items.Items, position: int) -> bool:

@@ -39,9 +39,7 @@ class VectorIndex(Protocol):
 class FaissIndex:
     """A faiss index that is exact for small catalogs and approximate for big ones."""
 
-    def __init__(
-        self, dimensions: int, *, exact_below: int = 20_000, nprobe: int = 24, seed: int = 0
-    ) -> None:
+    def __init__(self, dimensions: int, *, exact_below: int = 20_000, nprobe: int = 24, seed: int = 0) -> None:
         self.dimensions = dimensions
         self.exact_below = exact_below
         self.nprobe = nprobe
@@ -68,9 +66,7 @@ class FaissIndex:
             index = faiss.IndexIVFScalarQuantizer(
                 quantiser, self.dimensions, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
             )
-            sample = np.random.default_rng(self.seed).choice(
-                count, size=min(count, lists * 64), replace=False
-            )
+            sample = np.random.default_rng(self.seed).choice(count, size=min(count, lists * 64), replace=False)
             index.cp.seed = self.seed
             index.train(vectors[np.sort(sample)])
             index.nprobe = self.nprobe
@@ -88,9 +84,7 @@ class FaissIndex:
         return scores, positions
 
     def reconstruct(self, positions: Ids) -> Matrix:
-        return np.asarray(
-            self._index.reconstruct_batch(np.asarray(positions, dtype=np.int64)), dtype=np.float32
-        )
+        return np.asarray(self._index.reconstruct_batch(np.asarray(positions, dtype=np.int64)), dtype=np.float32)
 
     def memory_bytes(self) -> int:
         """Bytes the index holds, as faiss serialises it."""

@@ -130,9 +130,7 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
     )
 
 
-def group(
-    keys: npt.NDArray[np.int32], count: int, *, order: npt.NDArray[np.float64]
-) -> list[npt.NDArray[np.int64]]:
+def group(keys: npt.NDArray[np.int32], count: int, *, order: npt.NDArray[np.float64]) -> list[npt.NDArray[np.int64]]:
     """Positions grouped by key, each group sorted by `order` ascending.
 
     >>> [g.tolist() for g in group(np.array([1, 0, 1]), 2, order=np.array([3.0, 2.0, 1.0]))]

@@ -161,9 +161,7 @@ def safefeed_engine(
 
 def evaluate(data_dir: Path, *, seed: int = 0) -> dict[str, dict[str, float]]:
     """Recall@20 and NDCG@10 for each system, computed side by side in one run."""
-    folder = (
-        data_dir / "movielens-latest-small" if (data_dir / "movielens-latest-small").is_dir() else data_dir
-    )
+    folder = data_dir / "movielens-latest-small" if (data_dir / "movielens-latest-small").is_dir() else data_dir
     data = split(movielens.ratings(folder))
     catalog = movielens.read_catalog(folder)
     with tempfile.TemporaryDirectory() as workdir:
@@ -173,7 +171,5 @@ def evaluate(data_dir: Path, *, seed: int = 0) -> dict[str, dict[str, float]]:
         return {
             "popularity": score(popularity(data.train), data.positives),
             "implicit_als": score(implicit_als(data.train, seed=seed), data.positives),
-            "safefeed": score(
-                safefeed_engine(data.train, catalog, Path(workdir), config=plain), data.positives
-            ),
+            "safefeed": score(safefeed_engine(data.train, catalog, Path(workdir), config=plain), data.positives),
         }

@@ -79,9 +79,7 @@ class WindowCap:
     flagged: Callable[[int], bool]
 
 
-def disperse(
-    ordered: Sequence[int], caps: Sequence[WindowCap], n: int, *, history: Sequence[int] = ()
-) -> list[int]:
+def disperse(ordered: Sequence[int], caps: Sequence[WindowCap], n: int, *, history: Sequence[int] = ()) -> list[int]:
     """The first n items of `ordered` that keep every cap, counting what was served before (`history`).
 
     Unlike diversity this is a guarantee: an item that would break a cap is

@@ -59,9 +59,7 @@ class AccountState:
     seen: OrderedDict[str, float] = dataclasses.field(default_factory=OrderedDict)
     # What was shown, in order: dispersion windows carry over page boundaries through it.
     served: deque[str] = dataclasses.field(default_factory=lambda: deque(maxlen=SERVED_HISTORY))
-    interactions: OrderedDict[str, float] = dataclasses.field(
-        default_factory=OrderedDict
-    )  # video -> confidence
+    interactions: OrderedDict[str, float] = dataclasses.field(default_factory=OrderedDict)  # video -> confidence
     following: set[str] = dataclasses.field(default_factory=set)
     blocked_videos: set[str] = dataclasses.field(default_factory=set)
     blocked_creators: set[str] = dataclasses.field(default_factory=set)

@@ -71,17 +71,13 @@ def ensure_content_vectors(
     for start in range(0, len(missing), batch):
         ids = missing[start : start + batch]
         videos = store.videos(ids)
-        store.put_content_vectors(
-            [video.id for video in videos], embedding.embed([video.text for video in videos])
-        )
+        store.put_content_vectors([video.id for video in videos], embedding.embed([video.text for video in videos]))
         if progress is not None:
             progress(min(start + batch, len(missing)), len(missing))
     return len(missing)
 
 
-def train_collaborative(
-    store: repository.Store, *, factors: int = FACTORS, iterations: int = 15, seed: int = 0
-) -> int:
+def train_collaborative(store: repository.Store, *, factors: int = FACTORS, iterations: int = 15, seed: int = 0) -> int:
     """Fit implicit ALS on the event log and store its item factors; returns how many videos got one."""
     from implicit.als import AlternatingLeastSquares
 
@@ -100,9 +96,7 @@ def train_collaborative(
     if not items:
         store.put_collaborative_vectors({})
         return 0
-    matrix = scipy.sparse.csr_matrix(
-        (values, (rows, columns)), shape=(len(users), len(items)), dtype=np.float32
-    )
+    matrix = scipy.sparse.csr_matrix((values, (rows, columns)), shape=(len(users), len(items)), dtype=np.float32)
     als = AlternatingLeastSquares(
         factors=factors, regularization=REGULARIZATION, iterations=iterations, random_state=seed
     )
@@ -136,9 +130,7 @@ def load(store: repository.Store) -> ItemVectors:
         return ItemVectors([], np.zeros((0, DIMENSIONS), np.float32), np.zeros((0, FACTORS), np.float32))
     factors = np.vstack(collaborative_rows).astype(np.float32)
     unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-9)
-    return ItemVectors(
-        ids, combine(np.vstack(content_rows).astype(np.float32), unit, np.asarray(has)), factors
-    )
+    return ItemVectors(ids, combine(np.vstack(content_rows).astype(np.float32), unit, np.asarray(has)), factors)
 
 
 def normalise(vectors: Sequence[float] | Matrix) -> Matrix:

@@ -129,9 +129,7 @@ def _account_from(row: Any) -> model.Account:
     # Settings written by an older version may lack newer fields: they take their defaults.
     known = {field.name for field in dataclasses.fields(model.AccountSettings)}
     settings: dict[str, Any] = {
-        key: tuple(value) if isinstance(value, list) else value
-        for key, value in row.settings.items()
-        if key in known
+        key: tuple(value) if isinstance(value, list) else value for key, value in row.settings.items() if key in known
     }
     return model.Account(
         id=row.id,
@@ -198,9 +196,7 @@ class Store:
                 continue
             if column.name in _LABEL_COLUMNS:
                 # A reviewed label wins; an import without a label keeps the one stored.
-                keep = sa.or_(
-                    table.c.label_source == model.LabelSource.REVIEW.value, excluded.label_source.is_(None)
-                )
+                keep = sa.or_(table.c.label_source == model.LabelSource.REVIEW.value, excluded.label_source.is_(None))
                 updates[column.name] = sa.case((keep, column), else_=excluded[column.name])
             else:
                 updates[column.name] = excluded[column.name]
@@ -235,10 +231,7 @@ class Store:
         while True:
             with self.engine.connect() as connection:
                 query = (
-                    sa.select(schema.videos)
-                    .where(schema.videos.c.id > last)
-                    .order_by(schema.videos.c.id)
-                    .limit(batch)
+                    sa.select(schema.videos).where(schema.videos.c.id > last).order_by(schema.videos.c.id).limit(batch)
                 )
                 rows = connection.execute(query).all()
             if not rows:
@@ -258,9 +251,7 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(query)
             return {
-                row.id: model.Creator(
-                    row.id, row.name, bool(row.verified_professional), row.region, row.birth_year
-                )
+                row.id: model.Creator(row.id, row.name, bool(row.verified_professional), row.region, row.birth_year)
                 for row in rows
             }
 
@@ -302,9 +293,7 @@ class Store:
                 else:
                     key = f"{row.theme}/{row.harm}"
                 by_label[key] += row.n
-            creators = connection.execute(
-                sa.select(sa.func.count()).select_from(schema.creators)
-            ).scalar_one()
+            creators = connection.execute(sa.select(sa.func.count()).select_from(schema.creators)).scalar_one()
             return CatalogStats(
                 videos=sum(by_label.values()),
                 creators=int(creators),
@@ -326,9 +315,7 @@ class Store:
         found: dict[str, model.Account] = {}
         with self.engine.connect() as connection:
             for start in range(0, len(wanted), 500):
-                query = sa.select(schema.accounts).where(
-                    schema.accounts.c.id.in_(wanted[start : start + 500])
-                )
+                query = sa.select(schema.accounts).where(schema.accounts.c.id.in_(wanted[start : start + 500]))
                 found.update((row.id, _account_from(row)) for row in connection.execute(query))
         for account_id in wanted:
             if account_id not in found:
@@ -337,9 +324,7 @@ class Store:
 
     def account(self, account_id: str) -> model.Account:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(schema.accounts).where(schema.accounts.c.id == account_id)
-            ).first()
+            row = connection.execute(sa.select(schema.accounts).where(schema.accounts.c.id == account_id)).first()
         if row is None:
             raise UnknownAccount(f"no account with id {account_id!r}; create it first")
         return _account_from(row)
@@ -395,9 +380,7 @@ class Store:
         """The sequence number of the newest event (0 for an empty log)."""
         with self.engine.connect() as connection:
             return int(
-                connection.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(schema.events.c.seq), 0))
-                ).scalar_one()
+                connection.execute(sa.select(sa.func.coalesce(sa.func.max(schema.events.c.seq), 0))).scalar_one()
             )
 
     # -- item vectors ----------------------------------------------------
@@ -440,10 +423,7 @@ class Store:
                     sa.update(table)
                     .where(table.c.video_id == sa.bindparam("vid"))
                     .values(collaborative=sa.bindparam("vector")),
-                    [
-                        {"vid": key, "vector": value.astype(np.float16).tobytes()}
-                        for key, value in vectors.items()
-                    ],
+                    [{"vid": key, "vector": value.astype(np.float16).tobytes()} for key, value in vectors.items()],
                 )
 
     def item_vectors(self) -> Iterator[tuple[str, npt.NDArray[np.float16], npt.NDArray[np.float16] | None]]:
@@ -480,3 +460,72 @@ class Store:
                 ),
                 {"account_id": account_id, "seq": seq, "state": state},
             )
+
+    # -- transparency ----------------------------------------------------
+
+    def add_protection_counts(self, counts: Mapping[tuple[str, str, str], int]) -> None:
+        """Add to the running totals of protections applied, by (region, age band, protection)."""
+        if not counts:
+            return
+        table = schema.protection_counts
+        insert = self._insert(table)
+        rows = [
+            {"region": region, "band": band, "protection": protection, "count": count}
+            for (region, band, protection), count in counts.items()
+        ]
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["region", "band", "protection"],
+                    set_={"count": table.c.count + insert.excluded.count},
+                ),
+                rows,
+            )
+
+    def protection_counts(self) -> dict[tuple[str, str, str], int]:
+        table = schema.protection_counts
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(table.c.region, table.c.band, table.c.protection, table.c.count))
+            return {(region, band, protection): int(count) for region, band, protection, count in rows}
+
+    def control_counts(self) -> list[tuple[str, int | None, str, str, int]]:
+        """User controls used, from the event log: (region, birth year, kind, target, count)."""
+        events, accounts = schema.events, schema.accounts
+        target = sa.case(
+            (events.c.video_id.is_not(None), "video"),
+            (events.c.creator_id.is_not(None), "creator"),
+            (events.c.hashtag.is_not(None), "hashtag"),
+            (events.c.topic.is_not(None), "topic"),
+            else_="other",
+        ).label("target")
+        query = (
+            sa.select(accounts.c.region, accounts.c.birth_year, events.c.kind, target, sa.func.count().label("n"))
+            .join(accounts, accounts.c.id == events.c.account_id)
+            .where(events.c.kind.in_([model.EventKind.NOT_INTERESTED.value, model.EventKind.REPORT.value]))
+            .group_by(accounts.c.region, accounts.c.birth_year, events.c.kind, target)
+        )
+        with self.engine.connect() as connection:
+            return [(row.region, row.birth_year, row.kind, row.target, int(row.n)) for row in connection.execute(query)]
+
+    # -- what we hold about an account -----------------------------------
+
+    def export_account(self, account_id: str) -> dict[str, Any]:
+        """Everything stored about the account, as JSON-ready data."""
+        account = self.account(account_id)
+        snapshot = self.snapshot(account_id)
+        return {
+            "account": _account_row(account),
+            "events": [{"seq": seq, **_event_row(event)} for seq, event in self.events(account_id=account_id)],
+            "learned_state_snapshot_after_seq": None if snapshot is None else snapshot[0],
+        }
+
+    def delete_account(self, account_id: str) -> int:
+        """Remove the account, its events and its learned state; returns how many events went with it."""
+        self.account(account_id)
+        with self.engine.begin() as connection:
+            deleted = connection.execute(sa.delete(schema.events).where(schema.events.c.account_id == account_id))
+            connection.execute(
+                sa.delete(schema.account_snapshots).where(schema.account_snapshots.c.account_id == account_id)
+            )
+            connection.execute(sa.delete(schema.accounts).where(schema.accounts.c.id == account_id))
+        return int(deleted.rowcount)

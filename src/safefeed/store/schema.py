@@ -96,3 +96,13 @@ account_snapshots = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("state", sa.LargeBinary, nullable=False),
 )
+
+# What the protections did, summed by region and age band: the transparency report reads it.
+protection_counts = sa.Table(
+    "protection_counts",
+    metadata,
+    sa.Column("region", sa.String(16), primary_key=True),
+    sa.Column("band", sa.String(8), primary_key=True),
+    sa.Column("protection", sa.String(32), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)

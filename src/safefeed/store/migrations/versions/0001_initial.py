@@ -81,8 +81,7 @@ def _forbid_event_updates() -> None:
     message = "the event log is append-only"
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
-            "CREATE TRIGGER events_append_only BEFORE UPDATE ON events "
-            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            f"CREATE TRIGGER events_append_only BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, '{message}'); END"
         )
     else:
         op.execute(
