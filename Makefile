@@ -21,6 +21,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 demo: $(VENV)/.installed
 	$(BIN)/safefeed catalog generate --videos 50000 --seed 0
 	$(BIN)/safefeed catalog stats
+	$(BIN)/safefeed train
+	$(BIN)/safefeed accounts add demo-teen --birth-year 2012 --region KE --timezone Africa/Nairobi
+	$(BIN)/safefeed feed demo-teen --n 8
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
