@@ -34,9 +34,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_backend(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
-            raise ValueError(
-                f"SAFEFEED_DATABASE_URL must start with sqlite:// or postgresql://, got {value!r}"
-            )
+            raise ValueError(f"SAFEFEED_DATABASE_URL must start with sqlite:// or postgresql://, got {value!r}")
         return value
 
 

@@ -136,9 +136,7 @@ class Counters:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            _require(
-                0 <= value <= MAX_COUNTER, f"counter {field.name} must be within 0-{MAX_COUNTER}, got {value}"
-            )
+            _require(0 <= value <= MAX_COUNTER, f"counter {field.name} must be within 0-{MAX_COUNTER}, got {value}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -174,14 +172,10 @@ class Video:
     def __post_init__(self) -> None:
         _check_id("video id", self.id)
         _check_id("creator id", self.creator_id)
-        _require(
-            len(self.caption) <= MAX_CAPTION_CHARS, f"caption is longer than {MAX_CAPTION_CHARS} characters"
-        )
+        _require(len(self.caption) <= MAX_CAPTION_CHARS, f"caption is longer than {MAX_CAPTION_CHARS} characters")
         for tag in self.hashtags:
             _require(
-                0 < len(tag) <= MAX_HASHTAG_CHARS
-                and not tag.startswith("#")
-                and not any(c.isspace() for c in tag),
+                0 < len(tag) <= MAX_HASHTAG_CHARS and not tag.startswith("#") and not any(c.isspace() for c in tag),
                 f"hashtag {tag!r} must be 1-{MAX_HASHTAG_CHARS} characters, without '#' or white space",
             )
         for name, value, limit in (
@@ -190,9 +184,7 @@ class Video:
             ("topic", self.topic or "", MAX_TOPIC_CHARS),
         ):
             _require(len(value) <= limit, f"{name} must be at most {limit} characters, got {len(value)}")
-        _require(
-            0 <= self.duration_s <= 3600, f"duration_s must be within 0-3600 seconds, got {self.duration_s}"
-        )
+        _require(0 <= self.duration_s <= 3600, f"duration_s must be within 0-3600 seconds, got {self.duration_s}")
         _require(self.created_at.tzinfo is not None, "created_at must carry a time zone (use UTC)")
 
     @property

@@ -40,6 +40,9 @@ def test_generate_train_feed_and_controls(monkeypatch: pytest.MonkeyPatch, capsy
     code, out, _ = run(["feed", "kim", "--n", "5", "--json"], monkeypatch, capsys)
     page = json.loads(out)
     assert code == 0 and len(page["items"]) == 5 and page["personalised"] is False
+    code, out, _ = run(["accounts", "set", "kim", "--personalised", "--filters", "pasta,#cats"], monkeypatch, capsys)
+    assert code == 0 and "A personalised feed learns" in out
+    assert json.loads(run(["me", "show", "kim"], monkeypatch, capsys)[1])["personalised"] is True
     first = page["items"][0]["video"]["id"]
     code, out, _ = run(["events", "add", "kim", "not_interested", "--video", first], monkeypatch, capsys)
     assert code == 0 and "recorded not_interested" in out

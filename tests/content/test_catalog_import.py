@@ -85,9 +85,7 @@ FULL_VIDEO = model.Video(
     enforcement=model.Enforcement.RESTRICTED,
     topic="wellbeing",
     is_ad=False,
-    label=model.Label(
-        True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE, 1.0, model.LabelSource.GROUND_TRUTH
-    ),
+    label=model.Label(True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE, 1.0, model.LabelSource.GROUND_TRUTH),
 )
 
 
@@ -146,9 +144,7 @@ def test_parquet(tmp_path: Path) -> None:
             "caption": ["hi", ""],
             "hashtags": [["fyp", "#edit"], []],
             "duration_s": [12, 3.5],
-            "created_at": pa.array(
-                [dt.datetime(2025, 1, 1, tzinfo=dt.UTC), None], type=pa.timestamp("s", tz="UTC")
-            ),
+            "created_at": pa.array([dt.datetime(2025, 1, 1, tzinfo=dt.UTC), None], type=pa.timestamp("s", tz="UTC")),
             "views": pa.array([10, None], type=pa.int64()),
             "is_ad": [True, False],
             "__index_level_0__": [0, 1],  # what pandas adds; not a column of ours
@@ -168,9 +164,7 @@ def test_parquet(tmp_path: Path) -> None:
 
 
 def test_parquet_errors_name_the_row(tmp_path: Path) -> None:
-    table = pa.table(
-        {"id": ["v1"], "creator_id": ["c1"], "caption": [1], "hashtags": [""], "duration_s": [1.0]}
-    )
+    table = pa.table({"id": ["v1"], "creator_id": ["c1"], "caption": [1], "hashtags": [""], "duration_s": [1.0]})
     pq.write_table(table, tmp_path / "c.parquet")
     error = only_error(tmp_path / "c.parquet")
     assert (error.row, error.column) == (1, "caption")
@@ -204,9 +198,7 @@ CSV_CASES = [
     [case[1:] for case in CSV_CASES],
     ids=[case[0] for case in CSV_CASES],
 )
-def test_required_column_problems(
-    tmp_path: Path, body: str, row: int, column: str, problem: str, fix: str
-) -> None:
+def test_required_column_problems(tmp_path: Path, body: str, row: int, column: str, problem: str, fix: str) -> None:
     error = only_error(write(tmp_path / "c.csv", f"{HEADER}\n{body}\n"))
     assert (error.file, error.row, error.column) == (str(tmp_path / "c.csv"), row, column)
     assert problem in error.problem
@@ -249,12 +241,8 @@ def test_theme_lists_the_allowed_values_and_none(tmp_path: Path) -> None:
     ("mh_related", "theme", "harm", "column"),
     [("0", "suicide", "", "theme"), ("0", "", "violative", "harm"), ("", "suicide", "", "mh_related")],
 )
-def test_invalid_label_combinations(
-    tmp_path: Path, mh_related: str, theme: str, harm: str, column: str
-) -> None:
-    path = write(
-        tmp_path / "c.csv", f"{HEADER},mh_related,theme,harm\nv1,c1,,,1,{mh_related},{theme},{harm}\n"
-    )
+def test_invalid_label_combinations(tmp_path: Path, mh_related: str, theme: str, harm: str, column: str) -> None:
+    path = write(tmp_path / "c.csv", f"{HEADER},mh_related,theme,harm\nv1,c1,,,1,{mh_related},{theme},{harm}\n")
     error = only_error(path)
     assert error.column == column
     assert "mh_related" in error.fix
@@ -375,14 +363,10 @@ def test_collects_many_errors_then_stops(tmp_path: Path) -> None:
 def test_row_error_and_import_failed_text() -> None:
     error = RowError("v.csv", 7, "likes", "'x' is not a number", "write 42")
     assert str(error) == "v.csv:7: column 'likes': 'x' is not a number — write 42"
-    assert (
-        str(RowError("v.csv", None, None, "the file is empty", "add rows"))
-        == "v.csv: the file is empty — add rows"
-    )
+    assert str(RowError("v.csv", None, None, "the file is empty", "add rows")) == "v.csv: the file is empty — add rows"
     failed = ImportFailed([error])
     assert (
-        str(failed)
-        == "v.csv: 1 error, nothing was imported:\nv.csv:7: column 'likes': 'x' is not a number — write 42"
+        str(failed) == "v.csv: 1 error, nothing was imported:\nv.csv:7: column 'likes': 'x' is not a number — write 42"
     )
     assert isinstance(failed, ValueError)
     copy = pickle.loads(pickle.dumps(failed))

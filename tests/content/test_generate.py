@@ -234,9 +234,7 @@ def test_every_video_has_its_ground_truth_label(catalog: model.Catalog) -> None:
             assert video.label == model.NOT_MH
 
 
-def test_mental_health_share_is_about_two_percent(
-    catalog: model.Catalog, mh_videos: list[model.Video]
-) -> None:
+def test_mental_health_share_is_about_two_percent(catalog: model.Catalog, mh_videos: list[model.Video]) -> None:
     assert 0.01 <= len(mh_videos) / len(catalog.videos) <= 0.03
     assert len(mh_videos) == round(len(catalog.videos) * generate.MH_SHARE)
 
@@ -292,9 +290,7 @@ def test_only_mental_health_videos_are_removed_or_ineligible(catalog: model.Cata
             assert video.label.mh_related
 
 
-def test_verified_professionals_post_supportive_content(
-    catalog: model.Catalog, mh_videos: list[model.Video]
-) -> None:
+def test_verified_professionals_post_supportive_content(catalog: model.Catalog, mh_videos: list[model.Video]) -> None:
     professionals = {creator.id for creator in catalog.creators if creator.verified_professional}
     assert professionals
     by_professionals = [video for video in catalog.videos if video.creator_id in professionals]

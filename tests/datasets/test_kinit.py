@@ -96,12 +96,8 @@ def test_one_video_per_id_from_its_latest_capture(tmp_path: Path) -> None:
         [
             feed_row(response_time="20250130-090000", play_count="900", video_duration_s="0"),
             feed_row(response_time="20250129-111042", play_count="5", author_hash=""),
-            feed_row(
-                video_id="200", hashtags="#Racehorse|funny videos|" + "x" * 101 + "|#|fyp", text_language="un"
-            ),
-            feed_row(
-                video_id="300", is_ad="True", video_duration_s="24100", author_hash="", text_language=""
-            ),
+            feed_row(video_id="200", hashtags="#Racehorse|funny videos|" + "x" * 101 + "|#|fyp", text_language="un"),
+            feed_row(video_id="300", is_ad="True", video_duration_s="24100", author_hash="", text_language=""),
             EMPTY_SLOT,
         ],
     )
@@ -143,9 +139,7 @@ def test_author_from_another_capture(tmp_path: Path) -> None:
 
 def test_read_catalog_with_the_kinit_format(tmp_path: Path) -> None:
     write_feed(tmp_path, [feed_row()])
-    assert catalog_import.read_catalog(tmp_path / kinit.FEED_FILE, format="kinit") == kinit.read_catalog(
-        tmp_path
-    )
+    assert catalog_import.read_catalog(tmp_path / kinit.FEED_FILE, format="kinit") == kinit.read_catalog(tmp_path)
 
 
 def test_bad_values_name_the_line_and_column(tmp_path: Path) -> None:
@@ -172,9 +166,7 @@ def test_a_file_without_the_kinit_columns(tmp_path: Path) -> None:
 
 
 def test_feed_rows(tmp_path: Path) -> None:
-    write_feed(
-        tmp_path, [feed_row(hashtags="#a|b c"), EMPTY_SLOT, feed_row(group="control", position_in_batch="2")]
-    )
+    write_feed(tmp_path, [feed_row(hashtags="#a|b c"), EMPTY_SLOT, feed_row(group="control", position_in_batch="2")])
     first, second = kinit.feed_rows(tmp_path)
     assert first == kinit.FeedRow(
         scenario="39",
@@ -205,9 +197,7 @@ def test_scenario_parameters(tmp_path: Path) -> None:
         "COUNTRY": "Germany",
         "MAX_VIDEOS": 250,
         "HASHTAGS_WATCH_LONGER_MAXWATCHTIME": 240,
-        "profiles": {
-            "6": {"HASHTAGS_WATCH_LONGER": ["food", "cooking"], "HASHTAGS_WATCH_LONGER_COEFFICIENT": 2}
-        },
+        "profiles": {"6": {"HASHTAGS_WATCH_LONGER": ["food", "cooking"], "HASHTAGS_WATCH_LONGER_COEFFICIENT": 2}},
     }
     (tmp_path / kinit.PARAMETERS_FILE).write_text(json.dumps([entry]), encoding="utf-8")
     (config,) = kinit.scenario_parameters(tmp_path)

@@ -17,9 +17,7 @@ def write_dataset(folder: Path, movies: str, ratings: str = "userId,movieId,rati
     return folder
 
 
-MOVIES = (
-    'movieId,title,genres\n1,Some Film (1995),Adventure|Sci-Fi\n2,"Untitled, Unknown",(no genres listed)\n'
-)
+MOVIES = 'movieId,title,genres\n1,Some Film (1995),Adventure|Sci-Fi\n2,"Untitled, Unknown",(no genres listed)\n'
 
 
 def test_movies_become_catalog_items(tmp_path: Path) -> None:
@@ -41,9 +39,7 @@ def test_movies_become_catalog_items(tmp_path: Path) -> None:
 def test_read_catalog_finds_movielens_by_folder(tmp_path: Path) -> None:
     write_dataset(tmp_path, MOVIES)
     assert catalog_import.read_catalog(tmp_path) == movielens.read_catalog(tmp_path / "movies.csv")
-    assert catalog_import.read_catalog(tmp_path / "movies.csv", format="movielens") == movielens.read_catalog(
-        tmp_path
-    )
+    assert catalog_import.read_catalog(tmp_path / "movies.csv", format="movielens") == movielens.read_catalog(tmp_path)
 
 
 def test_movies_csv_as_a_plain_catalog_points_to_movielens(tmp_path: Path) -> None:

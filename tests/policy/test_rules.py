@@ -89,9 +89,7 @@ def test_broken_toml_and_missing_files_say_what_to_do(tmp_path: Path) -> None:
 
 def test_a_region_can_only_choose_a_language() -> None:
     with pytest.raises(rules.InvalidPolicy, match=r"regions\.KE\.recommend_harm: Extra inputs"):
-        rules.parse(
-            DEFAULT_TEXT.replace('[regions.KE]\nlanguage = "sw"', '[regions.KE]\nrecommend_harm = ["none"]')
-        )
+        rules.parse(DEFAULT_TEXT.replace('[regions.KE]\nlanguage = "sw"', '[regions.KE]\nrecommend_harm = ["none"]'))
 
 
 def test_unknown_age_gets_the_youngest_bands_rules() -> None:

@@ -30,9 +30,7 @@ def make_video(video_id: str = "v1", **changes: object) -> model.Video:
         counters=model.Counters(views=1000, likes=100, comments=5, shares=7, saves=9),
         enforcement=model.Enforcement.ALLOWED,
         topic="wellbeing",
-        label=model.Label(
-            True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE, 0.9, model.LabelSource.GROUND_TRUTH
-        ),
+        label=model.Label(True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE, 0.9, model.LabelSource.GROUND_TRUTH),
     )
     return dataclasses.replace(video, **changes)  # type: ignore[arg-type]
 
@@ -62,9 +60,7 @@ def test_reimport_is_an_idempotent_upsert(store: repository.Store) -> None:
 
 def test_reviewed_label_wins_over_import_and_classifier(store: repository.Store) -> None:
     store.import_catalog([model.Creator("c1")], [make_video()])
-    reviewed = model.Label(
-        True, model.Theme.SELF_HARM, model.Harm.POTENTIALLY_HARMFUL, 1.0, model.LabelSource.REVIEW
-    )
+    reviewed = model.Label(True, model.Theme.SELF_HARM, model.Harm.POTENTIALLY_HARMFUL, 1.0, model.LabelSource.REVIEW)
     assert store.set_labels({"v1": reviewed}) == 1
     classified = model.Label(False, probability=0.1, source=model.LabelSource.CLASSIFIER)
     assert store.set_labels({"v1": classified}) == 0
@@ -185,8 +181,6 @@ hashtags = st.lists(st.from_regex(r"[a-z0-9_\u00e9\u4e00-\u4e10]{1,30}", fullmat
 def test_any_valid_video_round_trips(
     sqlite_store: repository.Store, caption: str, tags: list[str], duration: float, views: int
 ) -> None:
-    video = make_video(
-        "p", caption=caption, hashtags=tuple(tags), duration_s=duration, counters=model.Counters(views)
-    )
+    video = make_video("p", caption=caption, hashtags=tuple(tags), duration_s=duration, counters=model.Counters(views))
     sqlite_store.import_catalog([model.Creator("c1")], [video])
     assert sqlite_store.video("p") == video

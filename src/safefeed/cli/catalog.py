@@ -17,14 +17,10 @@ app = typer.Typer(help="Import, generate and describe the video catalog.", no_ar
 
 @app.command("import")
 def import_(
-    file: Annotated[
-        Path, typer.Argument(help="CSV, JSONL or Parquet file (docs/catalog-format.md), or a data set.")
-    ],
+    file: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet file (docs/catalog-format.md), or a data set.")],
     format: Annotated[
         str,
-        typer.Option(
-            "--format", "-f", help="auto, csv, jsonl, parquet, kinit (TikTok feed logs) or movielens."
-        ),
+        typer.Option("--format", "-f", help="auto, csv, jsonl, parquet, kinit (TikTok feed logs) or movielens."),
     ] = "auto",
 ) -> None:
     """Import a catalog file: all of it or, if any row is invalid, none of it. Re-importing updates by id."""
@@ -36,10 +32,7 @@ def import_(
         catalog = catalog_import.read_catalog(file, format=format)  # type: ignore[arg-type]
     with common.console.status(f"writing {len(catalog.videos):,} videos"):
         count = common.open_store().import_catalog(catalog.creators, catalog.videos)
-    print(
-        f"imported {count.videos:,} videos from {count.creators:,} creators "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
+    print(f"imported {count.videos:,} videos from {count.creators:,} creators in {time.perf_counter() - started:.1f} s")
 
 
 @app.command("generate")

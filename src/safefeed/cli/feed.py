@@ -11,13 +11,11 @@ import typer
 
 from safefeed import compose, config, model
 from safefeed.cli import common
+from safefeed.recommend import explain, vectors
 from safefeed.recommend import feed as engine_feed
-from safefeed.recommend import vectors
 
 accounts = typer.Typer(help="Create and show accounts.", no_args_is_help=True)
-events = typer.Typer(
-    help="Record events (views, likes, follows, 'not interested', ...).", no_args_is_help=True
-)
+events = typer.Typer(help="Record events (views, likes, follows, 'not interested', ...).", no_args_is_help=True)
 
 
 def _engine() -> engine_feed.Engine:
@@ -27,9 +25,7 @@ def _engine() -> engine_feed.Engine:
 @accounts.command("add")
 def accounts_add(
     account_id: Annotated[str, typer.Argument(help="A new account id.")],
-    birth_year: Annotated[
-        int | None, typer.Option(help="Unknown age gets the youngest band's protections.")
-    ] = None,
+    birth_year: Annotated[int | None, typer.Option(help="Unknown age gets the youngest band's protections.")] = None,
     region: Annotated[str, typer.Option(help="ISO country code, e.g. KE, PH, US.")] = "",
     timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Africa/Nairobi.")] = "UTC",
     interests: Annotated[str, typer.Option(help="Comma-separated topics the account chose.")] = "",
@@ -46,6 +42,36 @@ def accounts_add(
     )
     common.open_store().put_account(account)
     print(f"account {account_id} saved")
+
+
+@accounts.command("set")
+def accounts_set(
+    account_id: Annotated[str, typer.Argument(help="Whose settings.")],
+    personalised: Annotated[
+        bool | None, typer.Option("--personalised/--not-personalised", help="Opt in to or out of profiling.")
+    ] = None,
+    more_of: Annotated[str | None, typer.Option(help="Comma-separated topics to see more of.")] = None,
+    less_of: Annotated[str | None, typer.Option(help="Comma-separated topics to see less of.")] = None,
+    filters: Annotated[str | None, typer.Option(help="Comma-separated words or #hashtags never to show.")] = None,
+) -> None:
+    """Change an account's feed settings; they take effect on the next page."""
+    store = common.open_store()
+    account = store.account(account_id)
+
+    def split(value: str | None, current: tuple[str, ...]) -> tuple[str, ...]:
+        return current if value is None else tuple(part.strip() for part in value.split(",") if part.strip())
+
+    settings = dataclasses.replace(
+        account.settings,
+        personalised=account.settings.personalised if personalised is None else personalised,
+        chosen_interests=split(more_of, account.settings.chosen_interests),
+        less_of=split(less_of, account.settings.less_of),
+        keyword_filters=split(filters, account.settings.keyword_filters),
+    )
+    store.put_account(dataclasses.replace(account, settings=settings))
+    if personalised:
+        print(explain.PERSONALISATION_EXPLAINED)
+    print(f"settings of {account_id} saved")
 
 
 @accounts.command("show")

@@ -161,9 +161,7 @@ def read_catalog(path: Path, *, format: Format = "auto") -> model.Catalog:
         return kinit.read_catalog(path) if chosen == "kinit" else movielens.read_catalog(path)
     errors = Errors(str(path))
     if not path.is_file():
-        raise errors.fail(
-            None, None, "no such file", "check the path (a catalog is one .csv, .jsonl or .parquet file)"
-        )
+        raise errors.fail(None, None, "no such file", "check the path (a catalog is one .csv, .jsonl or .parquet file)")
     if chosen == "csv":
         rows = _csv_rows(path, errors)
     elif chosen == "jsonl":
@@ -175,9 +173,7 @@ def read_catalog(path: Path, *, format: Format = "auto") -> model.Catalog:
 
 def _resolve_format(path: Path, format: Format) -> Format:
     if format not in FORMATS:
-        raise Errors(str(path)).fail(
-            None, None, f"unknown format {format!r}", f"use one of: {', '.join(FORMATS)}"
-        )
+        raise Errors(str(path)).fail(None, None, f"unknown format {format!r}", f"use one of: {', '.join(FORMATS)}")
     if format != "auto":
         return format
     if path.is_dir():
@@ -297,9 +293,7 @@ def _jsonl_rows(path: Path, errors: Errors) -> Rows:
         except (ValueError, RecursionError) as bad:
             where = f" at column {bad.colno}" if isinstance(bad, json.JSONDecodeError) else ""
             reason = bad.msg if isinstance(bad, json.JSONDecodeError) else str(bad)
-            errors.add(
-                line_number, None, f"not valid JSON: {reason}{where}", "write one JSON object per line"
-            )
+            errors.add(line_number, None, f"not valid JSON: {reason}{where}", "write one JSON object per line")
             continue
         if not isinstance(cells, dict):
             errors.add(
@@ -357,9 +351,7 @@ def _check_header(header: Sequence[str], errors: Errors, *, row: int | None) -> 
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
         if not name:
-            errors.add(
-                row, None, f"column {position} of the header has no name", "name it or remove the extra comma"
-            )
+            errors.add(row, None, f"column {position} of the header has no name", "name it or remove the extra comma")
         elif name in seen:
             errors.add(row, name, "the column appears twice in the header", "keep one of them")
         elif name not in COLUMNS:
@@ -443,9 +435,7 @@ def _number(value: object) -> float:
     if isinstance(value, str) and not _DECIMAL.fullmatch(value.strip()):
         if value.strip().lower().lstrip("+-") in ("nan", "inf", "infinity"):
             raise _CellError(f"{value!r} is not a finite number", "write a finite number such as 42 or 12.5")
-        raise _CellError(
-            f"{value!r} is not a number", "write a plain number such as 42 or 12.5 ('.' for decimals)"
-        )
+        raise _CellError(f"{value!r} is not a number", "write a plain number such as 42 or 12.5 ('.' for decimals)")
     try:
         number = float(value)
     except OverflowError:
@@ -535,13 +525,9 @@ def _moment(value: object) -> dt.datetime:
                 f"{value!r} is out of range for unix seconds", "write seconds since 1970-01-01 UTC"
             ) from None
     else:
-        raise _CellError(
-            f"expected a time, got {_kind(value)}", "write ISO 8601 with an offset or unix seconds"
-        )
+        raise _CellError(f"expected a time, got {_kind(value)}", "write ISO 8601 with an offset or unix seconds")
     if moment.tzinfo is None:
-        raise _CellError(
-            f"{value!r} has no time zone", "add the offset, e.g. 2025-01-31T18:00:00+00:00 or ...Z"
-        )
+        raise _CellError(f"{value!r} has no time zone", "add the offset, e.g. 2025-01-31T18:00:00+00:00 or ...Z")
     return moment.astimezone(dt.UTC)
 
 
@@ -553,20 +539,14 @@ def _hashtags(value: object) -> tuple[str, ...]:
         tags = []
         for item in value:
             if not isinstance(item, str):
-                raise _CellError(
-                    f"expected a list of text, one item is {_kind(item)}", 'write ["tag1", "tag2"]'
-                )
+                raise _CellError(f"expected a list of text, one item is {_kind(item)}", 'write ["tag1", "tag2"]')
             tag = item.strip().lstrip("#")
             # The store keeps tags space-separated and splits on any whitespace, so none may hide in a tag.
             if any(char.isspace() for char in tag):
-                raise _CellError(
-                    f"hashtag {tag!r} contains whitespace", "remove the spaces or split it into two tags"
-                )
+                raise _CellError(f"hashtag {tag!r} contains whitespace", "remove the spaces or split it into two tags")
             tags.append(tag)
     else:
-        raise _CellError(
-            f"expected text or a list, got {_kind(value)}", 'write "tag1 tag2" or ["tag1", "tag2"]'
-        )
+        raise _CellError(f"expected text or a list, got {_kind(value)}", 'write "tag1 tag2" or ["tag1", "tag2"]')
     return tuple(dict.fromkeys(tag for tag in tags if tag))
 
 
@@ -697,9 +677,7 @@ def _row_video(cells: Cells, row: int, errors: Errors) -> _Parsed | None:
                 r.add(None, str(error), "correct the row so the video is valid")
     if video is None:
         # Say everything wrong with the row at once: the model's checks too, field by field.
-        checkable = {
-            name: value for name, value in fields.items() if name not in r.failed and value is not None
-        }
+        checkable = {name: value for name, value in fields.items() if name not in r.failed and value is not None}
         for column, problem in field_problems(checkable):
             r.add(column, problem, _MODEL_FIXES[column])
         return None
@@ -765,9 +743,7 @@ def _catalog(rows: Rows, errors: Errors) -> model.Catalog:
             continue
         videos.append(parsed.video)
         creator_id = parsed.video.creator_id
-        seen = creators.setdefault(
-            creator_id, _CreatorSeen(parsed.creator_name, parsed.creator_verified, row)
-        )
+        seen = creators.setdefault(creator_id, _CreatorSeen(parsed.creator_name, parsed.creator_verified, row))
         if not seen.name:
             seen.name = parsed.creator_name
         if parsed.creator_verified is not None:

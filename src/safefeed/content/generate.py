@@ -45,9 +45,7 @@ HISTORY = dt.timedelta(days=90)
 MENTAL_HEALTH_TOPIC = "mental_health"
 """The `topic` of every mental-health video (the everyday topics are in `topics()`)."""
 
-EDUCATIONAL_TOPICS = frozenset(
-    {"science", "maths", "history", "diy", "space", "coding", "language_learning", "nature"}
-)
+EDUCATIONAL_TOPICS = frozenset({"science", "maths", "history", "diy", "space", "coding", "language_learning", "nature"})
 """Topics that feed the STEM tab."""
 
 REGIONS = ("US", "GB", "KE", "PH", "IN", "DE", "FR", "ES", "BR")
@@ -324,9 +322,7 @@ def _creators(count: int, vocabulary: _Vocabulary, rng: np.random.Generator) -> 
             display = f"{name}.{vocabulary.mh_handles[mh_handle[index]]}"
         else:
             suffix = str(digits[index]) if digits[index] < 40 else ""
-            display = (
-                f"{name}{('', '.', '_')[separator[index]]}{vocabulary.topics[primary[index]].handle}{suffix}"
-            )
+            display = f"{name}{('', '.', '_')[separator[index]]}{vocabulary.topics[primary[index]].handle}{suffix}"
         records.append(
             model.Creator(
                 id=f"c{index:06d}",
@@ -368,9 +364,7 @@ def generate(videos: int, *, seed: int, start: dt.datetime = DEFAULT_START) -> m
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}: pass e.g. seed=0")
     if start.tzinfo is None:
-        raise ValueError(
-            f"start must carry a time zone, got {start!r}: pass e.g. datetime(2026, 1, 1, tzinfo=UTC)"
-        )
+        raise ValueError(f"start must carry a time zone, got {start!r}: pass e.g. datetime(2026, 1, 1, tzinfo=UTC)")
 
     vocabulary = _vocabulary()
     rng = np.random.default_rng(seed)
@@ -392,9 +386,7 @@ def generate(videos: int, *, seed: int, start: dt.datetime = DEFAULT_START) -> m
     texts = _texts(vocabulary, rng, kind=kind, topic=topic, language=language, cell=cell)
 
     labels = [
-        model.Label(
-            mh_related=True, theme=theme, harm=harm, probability=1.0, source=model.LabelSource.GROUND_TRUTH
-        )
+        model.Label(mh_related=True, theme=theme, harm=harm, probability=1.0, source=model.LabelSource.GROUND_TRUTH)
         for theme, harm in _CELLS
     ]
     # Plain lists: building the frozen dataclasses is the main cost, so the
@@ -505,9 +497,7 @@ def _enforcement(
 
     adult = [i for i, entry in enumerate(vocabulary.topics) if entry.name in RESTRICTED_TOPICS]
     eligible = rng.permutation(np.flatnonzero((kind == _EVERYDAY) & np.isin(topic, adult)))
-    enforcement[eligible[: round(len(kind) * RESTRICTED_SHARE)]] = _enforcement_code(
-        model.Enforcement.RESTRICTED
-    )
+    enforcement[eligible[: round(len(kind) * RESTRICTED_SHARE)]] = _enforcement_code(model.Enforcement.RESTRICTED)
     return enforcement
 
 
@@ -526,9 +516,7 @@ def _counters(
     video's age (the first days bring most views).
     """
     n = len(kind)
-    views = (
-        creators.reach[creator] * rng.lognormal(0.0, 1.3, size=n) * (0.1 + 0.9 * -np.expm1(-age_days / 2.0))
-    )
+    views = creators.reach[creator] * rng.lognormal(0.0, 1.3, size=n) * (0.1 + 0.9 * -np.expm1(-age_days / 2.0))
     views[enforcement == _enforcement_code(model.Enforcement.NOT_ALLOWED)] *= 0.1  # taken down early
     # Relatable and romanticising sad posts are commented, shared and saved
     # more: what engagement ranking rewards, and what the audit must see.

@@ -178,9 +178,7 @@ def _read(path: Path, errors: catalog_import.Errors) -> list[tuple[int, dict[str
         raise errors.fail(reader.line_num, None, f"malformed CSV: {bad}", _REREAD_FIX) from None
 
 
-def _int(
-    row: dict[str, str], column: str, line: int, errors: catalog_import.Errors, *, empty: int = 0
-) -> int:
+def _int(row: dict[str, str], column: str, line: int, errors: catalog_import.Errors, *, empty: int = 0) -> int:
     value = row[column]
     if value == "":
         return empty
@@ -272,9 +270,7 @@ def read_catalog_with_stats(path: Path) -> tuple[model.Catalog, CatalogStats]:
             "duration_s": duration,
             "created_at": _created_at(row["create_time"], line, errors),
         }
-        counters = model.Counters(
-            **{name: _count(row, column, line, errors) for name, column in _COUNTERS.items()}
-        )
+        counters = model.Counters(**{name: _count(row, column, line, errors) for name, column in _COUNTERS.items()})
         try:
             video = model.Video(**fields, language=language, counters=counters, is_ad=is_ad)
         except model.InvalidValue as error:
@@ -350,9 +346,7 @@ def scenario_parameters(path: Path) -> list[ScenarioConfig]:
     try:
         return [_scenario(entry) for entry in json.loads(text)]
     except (ValueError, KeyError, TypeError, AttributeError) as bad:
-        raise errors.fail(
-            None, None, f"unexpected content: {type(bad).__name__}: {bad}", _REREAD_FIX
-        ) from None
+        raise errors.fail(None, None, f"unexpected content: {type(bad).__name__}: {bad}", _REREAD_FIX) from None
 
 
 def _scenario(entry: dict[str, Any]) -> ScenarioConfig:

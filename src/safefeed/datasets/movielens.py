@@ -52,19 +52,13 @@ def _file(path: Path, name: str) -> Path:
     return path / name if path.is_dir() else path.with_name(name)
 
 
-def _rows(
-    path: Path, columns: tuple[str, ...], errors: catalog_import.Errors
-) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, columns: tuple[str, ...], errors: catalog_import.Errors) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
-        raise errors.fail(
-            None, None, "no such file", "give the MovieLens folder (with movies.csv and ratings.csv)"
-        )
+        raise errors.fail(None, None, "no such file", "give the MovieLens folder (with movies.csv and ratings.csv)")
     reader = csv.DictReader(io.StringIO(catalog_import.read_utf8(path, errors), newline=""))
     header = reader.fieldnames or []
     if list(header) != list(columns):
-        raise errors.fail(
-            1, None, f"expected the columns {', '.join(columns)}, got {', '.join(header)}", _REREAD_FIX
-        )
+        raise errors.fail(1, None, f"expected the columns {', '.join(columns)}, got {', '.join(header)}", _REREAD_FIX)
     try:
         for row in reader:
             yield reader.line_num, row
@@ -82,9 +76,7 @@ def genre_tags(genres: str) -> tuple[str, ...]:
     """
     if genres == _NO_GENRES:
         return ()
-    return tuple(
-        dict.fromkeys("".join(genre.lower().split()) for genre in genres.split("|") if genre.strip())
-    )
+    return tuple(dict.fromkeys("".join(genre.lower().split()) for genre in genres.split("|") if genre.strip()))
 
 
 def _released(title: str) -> dt.datetime:
@@ -127,14 +119,10 @@ def ratings(path: Path) -> list[Rating]:
             stars = float(row["rating"])
             timestamp = dt.datetime.fromtimestamp(int(row["timestamp"]), tz=dt.UTC)
         except (ValueError, OverflowError, OSError):
-            errors.add(
-                line, None, f"unreadable rating {row['rating']!r} at {row['timestamp']!r}", _REREAD_FIX
-            )
+            errors.add(line, None, f"unreadable rating {row['rating']!r} at {row['timestamp']!r}", _REREAD_FIX)
             continue
         if not (math.isfinite(stars) and 0.5 <= stars <= 5.0) or not row["userId"] or not row["movieId"]:
-            errors.add(
-                line, "rating", f"{row['rating']!r} is not 0.5-5.0 stars for a user and movie", _REREAD_FIX
-            )
+            errors.add(line, "rating", f"{row['rating']!r} is not 0.5-5.0 stars for a user and movie", _REREAD_FIX)
             continue
         found.append(Rating(row["userId"], row["movieId"], stars, timestamp))
     errors.raise_if_any()

@@ -17,6 +17,12 @@ AD_REASONS = {
 }
 
 
+PERSONALISATION_EXPLAINED = (
+    "A personalised feed learns from what you watch, like, share, follow and search, and picks videos it "
+    "thinks you will want. Without it, your feed shows only what is popular and the topics you chose, and "
+    "nothing you do is used to profile you. You can switch it off again at any time, and refresh your feed "
+    "to make it forget everything."
+)
 NOT_PERSONALISED = "Your feed is not personalised: nothing you watch changes it"
 
 

@@ -243,6 +243,8 @@ class Engine:
             "account": dataclasses.asdict(account),
             "age_band": context.band.value,
             "personalised": context.personalised,
+            "privacy": context.rules.privacy.model_dump(),
+            "privacy_locked": context.rules.privacy_locked,
             "inferred_interests": [{"topic": t, "strength": round(a, 3)} for t, a in interests if a > 0][:15],
             "less_interested_in": [t for t, a in interests if a < 0],
             "following": sorted(current.following),
