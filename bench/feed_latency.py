@@ -53,9 +53,7 @@ def build_store(path: Path, items: int, seed: int) -> repository.Store:
         catalog = generate.generate(min(chunk, items - offset), seed=seed + offset)
         # Each chunk is its own generated catalog: prefix ids so chunks do not collide.
         prefix = f"b{offset // chunk}-"
-        creators = [
-            model.Creator(prefix + c.id, c.name, c.verified_professional, c.region) for c in catalog.creators
-        ]
+        creators = [model.Creator(prefix + c.id, c.name, c.verified_professional, c.region) for c in catalog.creators]
         videos = [_renamed(video, prefix) for video in catalog.videos]
         store.import_catalog(creators, videos)
         topics = sorted({video.topic or "" for video in videos})
@@ -100,9 +98,7 @@ def warm_accounts(engine: feed.Engine, count: int, seed: int) -> list[str]:
         events = [
             model.Event(account_id, model.EventKind.WATCH, at, video_id=engine.items.ids[p], fraction=1.5)
             for p in picks
-        ] + [
-            model.Event(account_id, model.EventKind.LIKE, at, video_id=engine.items.ids[p]) for p in picks[:5]
-        ]
+        ] + [model.Event(account_id, model.EventKind.LIKE, at, video_id=engine.items.ids[p]) for p in picks[:5]]
         engine.record(events)
         ids.append(account_id)
     return ids
@@ -141,9 +137,7 @@ def summary(timings: list[float]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--accounts", type=int, default=100)
@@ -174,9 +168,7 @@ def main() -> None:
         "engine_build_s": round(build_s, 1),
         "rss_mb_after_build": round(engine_mb, 0),
         "rss_mb_before_build": round(before, 0),
-        "index_mb": round(engine.index.memory_bytes() / 2**20, 0)
-        if hasattr(engine.index, "memory_bytes")
-        else None,
+        "index_mb": round(engine.index.memory_bytes() / 2**20, 0) if hasattr(engine.index, "memory_bytes") else None,
         "feed_default_policy": summary(safe),
         "feed_engagement_policy": summary(baseline),
         "floor_index_topk": summary(floor),

@@ -88,9 +88,7 @@ def raw_sqlite(path: Path, events: list[model.Event], batch: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--accounts", type=int, default=1000)
@@ -105,9 +103,7 @@ def main() -> None:
         vectors.ensure_content_vectors(store)
         for number in range(args.accounts):
             store.put_account(
-                model.Account(
-                    f"acct-{number}", birth_year=2010 + number % 10, settings=model.AccountSettings(True)
-                )
+                model.Account(f"acct-{number}", birth_year=2010 + number % 10, settings=model.AccountSettings(True))
             )
         engine = feed.build(store, policy=rules.built_in("default"))
         events = make_events([video.id for video in catalog.videos], args.accounts, args.events, args.seed)
@@ -131,9 +127,7 @@ def main() -> None:
         "ratio_engine_to_floor": round(engine_rate / floor, 3),
         "all_events_on_disk": logged == args.events,
     }
-    print(
-        json.dumps(result, indent=2) if args.json else "\n".join(f"{k:>34}: {v}" for k, v in result.items())
-    )
+    print(json.dumps(result, indent=2) if args.json else "\n".join(f"{k:>34}: {v}" for k, v in result.items()))
 
 
 if __name__ == "__main__":
