@@ -189,9 +189,14 @@ class Video:
 
     @property
     def text(self) -> str:
-        """Caption and hashtags as one string: the text models read."""
-        tags = " ".join(f"#{tag}" for tag in self.hashtags)
-        return f"{self.caption} {tags}".strip()
+        """Caption plus the hashtags it does not already carry inline: the text models read.
+
+        >>> Video("v", "c", "so tired #sad", ("sad", "fyp"), 9, dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).text
+        'so tired #sad #fyp'
+        """
+        inline = self.caption.casefold()
+        tags = [f"#{tag}" for tag in dict.fromkeys(self.hashtags) if f"#{tag.casefold()}" not in inline]
+        return " ".join([self.caption.strip(), *tags]).strip()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import rich.progress
 import typer
 
 from safefeed.cli import common
-from safefeed.content import catalog_import, generate
+from safefeed.content import catalog_import, generate, pipeline
 
 app = typer.Typer(help="Import, generate and describe the video catalog.", no_args_is_help=True)
 
@@ -22,16 +23,28 @@ def import_(
         str,
         typer.Option("--format", "-f", help="auto, csv, jsonl, parquet, kinit (TikTok feed logs) or movielens."),
     ] = "auto",
+    classify: Annotated[
+        bool, typer.Option("--classify/--no-classify", help="Label videos that carry no label with the classifier.")
+    ] = True,
 ) -> None:
-    """Import a catalog file: all of it or, if any row is invalid, none of it. Re-importing updates by id."""
+    """Import a catalog file: all of it or, if any row is invalid, none of it. Re-importing updates by id.
+
+    Videos without a label get one from the classifier; every video is embedded once for the feed.
+    """
     formats = ("auto", "csv", "jsonl", "parquet", "kinit", "movielens")
     if format not in formats:
         raise common.UsageError(f"unknown --format {format!r}; use one of: {', '.join(formats)}")
     started = time.perf_counter()
     with common.console.status(f"reading {file}"):
         catalog = catalog_import.read_catalog(file, format=format)  # type: ignore[arg-type]
-    with common.console.status(f"writing {len(catalog.videos):,} videos"):
-        count = common.open_store().import_catalog(catalog.creators, catalog.videos)
+    with rich.progress.Progress(console=common.console) as progress:
+        task = progress.add_task("embedding and labelling", total=len(catalog.videos))
+        count = pipeline.import_catalog(
+            common.open_store(),
+            catalog,
+            classify=classify,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
     print(f"imported {count.videos:,} videos from {count.creators:,} creators in {time.perf_counter() - started:.1f} s")
 
 
