@@ -17,6 +17,7 @@ import json
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from safefeed import model
 from safefeed.content import generate
@@ -56,7 +57,7 @@ def main() -> None:
             if video.topic and video.topic != generate.MENTAL_HEALTH_TOPIC and not video.is_ad:
                 by_topic.setdefault(video.topic, []).append(video.id)
         topics = sorted(by_topic, key=lambda t: -len(by_topic[t]))[: args.topics]
-        rows = []
+        rows: list[dict[str, Any]] = []
         for topic in topics:
             shares = []
             for arm in ("before", "after"):
@@ -76,12 +77,13 @@ def main() -> None:
                     "fall": 1 - after / before if before else None,
                 }
             )
-    falls = [row["fall"] for row in rows if row["fall"] is not None]
+    falls: list[float] = [row["fall"] for row in rows if row["fall"] is not None]
+    before_shares: list[float] = [row["share_before"] for row in rows]
     result = {
         "items_after_press": args.items,
         "median_fall": statistics.median(falls),
         "min_fall": min(falls),
-        "median_share_before": statistics.median(r["share_before"] for r in rows),
+        "median_share_before": statistics.median(before_shares),
         "topics": rows,
     }
     if args.json:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -229,15 +228,12 @@ def kinit_dir(data_dir: Path) -> Path:
 
 @pytest.mark.data
 def test_real_catalog_imports_every_video(kinit_dir: Path, sqlite_store: repository.Store) -> None:
-    started = time.perf_counter()
     catalog, stats = kinit.read_catalog_with_stats(kinit_dir)
     sqlite_store.import_catalog(catalog.creators, catalog.videos)
-    seconds = time.perf_counter() - started
     # PROVENANCE.md counts 17,866 unique video_id values; one is the empty id of the 765 empty feed slots.
     assert stats.rows == 44_522
     assert stats.rows_without_video_id == 765
     assert stats.videos == len(catalog.videos) == sqlite_store.count_videos() == 17_865
-    assert seconds < 10, f"reading and storing the KInIT catalog took {seconds:.1f} s"
     assert all(0 <= video.duration_s <= 3600 for video in catalog.videos)
     assert sum(video.is_ad for video in catalog.videos) > 0
 

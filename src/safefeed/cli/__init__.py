@@ -11,7 +11,7 @@ import sys
 import typer
 
 from safefeed import model
-from safefeed.cli import catalog, common, evaluate, feed, safety
+from safefeed.cli import audit, catalog, classify, common, evaluate, feed, safety
 from safefeed.content import catalog_import
 from safefeed.policy import rules as policy_rules
 from safefeed.recommend import feed as engine_feed
@@ -28,6 +28,8 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(feed.accounts, name="accounts")
 app.add_typer(feed.events, name="events")
 app.add_typer(evaluate.app, name="eval")
+app.add_typer(classify.app, name="classify")
+app.add_typer(audit.app, name="audit")
 app.add_typer(safety.policy, name="policy")
 app.add_typer(safety.report, name="report")
 app.add_typer(safety.me, name="me")

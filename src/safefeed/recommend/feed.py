@@ -12,9 +12,10 @@ import binascii
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -96,7 +97,9 @@ class Engine:
         *,
         policy: policy_rules.Policy,
         config: EngineConfig = EngineConfig(),
+        videos: Iterable[model.Video] = (),
     ) -> None:
+        """`videos` seed the cache of full videos that pages are made of (up to VIDEO_CACHE_SIZE)."""
         assert index.size == len(catalog) == len(factors), "index, catalog and factors must hold the same items"
         self.store = store
         self.items = catalog
@@ -116,7 +119,9 @@ class Engine:
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._states: dict[str, state.AccountState] = {}
-        self._video_cache: OrderedDict[str, model.Video] = OrderedDict()
+        self._video_cache: OrderedDict[str, model.Video] = OrderedDict(
+            (video.id, video) for video in itertools.islice(videos, VIDEO_CACHE_SIZE)
+        )
         self._pages_since_flush = 0
         self._lock = threading.RLock()
 
@@ -315,8 +320,8 @@ class Engine:
                 decode_cursor(account_id, cursor)
                 if current.last_page is not None and current.last_page[0] == cursor:
                     ids, next_cursor = current.last_page[1], current.last_page[2]
-                    return self._page(context, current, cursor, ids, next_cursor, {}, frozenset())
-            chosen, found_by = self._rank(context, current, n, tab)
+                    return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
+            chosen, found_by, scored = self._rank(context, current, n, tab)
             ads = self._sponsored(context, current, chosen)
             chosen = _with_ads(chosen, ads, self.config.ad_every)
             ids = tuple(self.items.ids[position] for position in chosen)
@@ -333,11 +338,12 @@ class Engine:
             if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
                 self._pages_since_flush = 0
                 self.flush_protections()
-            return self._page(context, current, asked, ids, next_cursor, found_by, frozenset(ads))
+            return self._page(context, current, asked, ids, next_cursor, found_by, scored, frozenset(ads))
 
     def _rank(
         self, context: Context, current: state.AccountState, n: int, tab: Tab
-    ) -> tuple[list[int], dict[int, str]]:
+    ) -> tuple[list[int], dict[int, str], dict[int, Scored]]:
+        """The page's positions, the source that found each candidate, and how each chosen one scored."""
         items = self.items
         taste = self.account_factors(current) if context.personalised else np.zeros(self.factors.shape[1], np.float32)
         interest = (
@@ -381,7 +387,9 @@ class Engine:
         ordered = rerank.insert_slots(ordered + explore, explore, every=diversity.explore_every)
         page = rerank.disperse(ordered, self._caps(context, ordered + history), n, history=history)
         self._count(context, "dispersed", sum(1 for p in ordered[: len(page)] if p not in page))
-        return page, found_by
+        rows = {position: row for row, position in enumerate(candidates.tolist())}
+        scored = {p: _scored(features, relevance, rows[p]) for p in page}
+        return page, found_by, scored
 
     def _sources(self, context: Context) -> list[sources.CandidateSource]:
         if context.personalised:
@@ -525,32 +533,36 @@ class Engine:
         ids: tuple[str, ...],
         next_cursor: str,
         found_by: dict[int, str],
+        scored: dict[int, Scored],
         ads: frozenset[int],
     ) -> model.Page:
         items = self.items
         videos = self._videos(ids)
-        taste = self.account_factors(current)
-        interest = self.interest_query(current, taste)
         positions = [items.position[i] for i in ids]
-        features = self._features(np.asarray(positions, dtype=np.int64), interest, taste, current, context)
-        relevance = score.relevance(features, self.config.weights)
+        unscored = [p for p in positions if p not in scored]
+        if unscored:  # a retried page, or ads: score them now
+            taste = self.account_factors(current)
+            interest = self.interest_query(current, taste)
+            features = self._features(np.asarray(unscored, dtype=np.int64), interest, taste, current, context)
+            relevance = score.relevance(features, self.config.weights)
+            scored = scored | {p: _scored(features, relevance, row) for row, p in enumerate(unscored)}
         page_items = []
-        for row, video_id in enumerate(ids):
-            position = positions[row]
+        for video_id, position in zip(ids, positions, strict=True):
+            relevance_of, similarity, topic_affinity, followed = scored[position]
             sponsored = position in ads
             source = "sponsored" if sponsored else found_by.get(position, "interest")
             page_items.append(
                 model.FeedItem(
                     video=videos[video_id],
-                    score=float(relevance[row]),
+                    score=relevance_of,
                     source=source,
                     reasons=explain.reasons(
                         source=source,
                         topic=items.topic_of(position),
                         region=context.account.region,
-                        similarity=float(features.similarity[row]),
-                        topic_affinity=float(features.topic[row]),
-                        followed=bool(features.following[row]),
+                        similarity=similarity,
+                        topic_affinity=topic_affinity,
+                        followed=followed,
                         personalised=context.personalised,
                         targeting=context.rules.ad_targeting.value,
                     ),
@@ -625,6 +637,18 @@ class Engine:
         return model.SearchResult(videos=tuple(self.store.videos([self.items.ids[p] for p in ranked])), help=lines)
 
 
+Scored = tuple[float, float, float, bool]  # relevance, similarity, topic affinity, followed
+
+
+def _scored(features: score.Features, relevance: npt.NDArray[np.float32], row: int) -> Scored:
+    return (
+        float(relevance[row]),
+        float(features.similarity[row]),
+        float(features.topic[row]),
+        bool(features.following[row]),
+    )
+
+
 def _mentions(words: set[str], items: catalog_items.Items, position: int) -> bool:
     """Whether a filtered word is one of the video's hashtags or caption words."""
     if not words.isdisjoint(items.hashtags[position]):
@@ -646,15 +670,22 @@ def build(
     exact_below: int = 20_000,
 ) -> Engine:
     """An engine over everything the store holds, under a policy (SafeFeed's default if none is given)."""
-    loaded = vectors.load(store)
-    videos = {video.id: video for video in store.iter_videos()}
-    with_vectors = set(loaded.ids)
-    missing = [video_id for video_id in videos if video_id not in with_vectors]
+    missing = store.video_ids_without_vectors()
     if missing:
         raise repository.UnknownVideo(
             f"{len(missing)} videos have no vectors yet (e.g. {missing[0]!r}); run `safefeed train` first"
         )
-    catalog = catalog_items.build((videos[video_id] for video_id in loaded.ids), store.creators())
+    loaded = vectors.load(store)
+    first: list[model.Video] = []  # the first videos also seed the page cache
+
+    def streamed() -> Iterator[model.Video]:
+        for video in store.iter_videos():  # in id order, like the vectors
+            if len(first) < VIDEO_CACHE_SIZE:
+                first.append(video)
+            yield video
+
+    catalog = catalog_items.build(streamed(), store.creators())
+    assert catalog.ids == loaded.ids, "every video has exactly one vector row"
     index = vector_index.FaissIndex(vectors.DIMENSIONS, exact_below=exact_below, seed=config.seed)
     index.build(loaded.combined)
     return Engine(
@@ -664,4 +695,5 @@ def build(
         loaded.factors,
         policy=policy or policy_rules.built_in("default"),
         config=config,
+        videos=first,
     )

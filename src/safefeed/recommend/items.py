@@ -7,6 +7,7 @@ read from the store for the few items that make it onto a page.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -85,9 +86,10 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
         ids.append(video.id)
         creator.append(creators.setdefault(video.creator_id, len(creators)))
         topic.append(topics.setdefault(topic_name(video), len(topics)))
-        hashtags.append(tuple(tag.lower() for tag in video.hashtags))
+        # Tags and regions repeat across a catalog: one string object each keeps memory flat.
+        hashtags.append(tuple(sys.intern(tag.lower()) for tag in video.hashtags))
         captions.append(video.caption.lower())
-        region.append(video.region)
+        region.append(sys.intern(video.region))
         views.append(video.counters.views)
         created.append(video.created_at.timestamp())
         mh.append(label.mh_related)

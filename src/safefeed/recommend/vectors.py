@@ -115,22 +115,22 @@ class ItemVectors:
 
 
 def load(store: repository.Store) -> ItemVectors:
-    """Video ids with their combined unit vectors and raw factors, from what the store holds."""
+    """Video ids (in id order) with their combined unit vectors and raw factors, from what the store holds."""
+    count = store.count_vectors()
     ids: list[str] = []
-    content_rows: list[npt.NDArray[np.float16]] = []
-    collaborative_rows: list[npt.NDArray[np.float16]] = []
-    has: list[bool] = []
-    empty = np.zeros(FACTORS, dtype=np.float16)
-    for video_id, content, collaborative in store.item_vectors():
+    content = np.zeros((count, embedding.DIMENSIONS), dtype=np.float32)
+    factors = np.zeros((count, FACTORS), dtype=np.float32)
+    has = np.zeros(count, dtype=np.bool_)
+    for row, (video_id, content_vector, collaborative) in enumerate(store.item_vectors()):
         ids.append(video_id)
-        content_rows.append(content)
-        collaborative_rows.append(empty if collaborative is None else collaborative)
-        has.append(collaborative is not None)
-    if not ids:
-        return ItemVectors([], np.zeros((0, DIMENSIONS), np.float32), np.zeros((0, FACTORS), np.float32))
-    factors = np.vstack(collaborative_rows).astype(np.float32)
+        content[row] = content_vector
+        if collaborative is not None:
+            factors[row] = collaborative
+            has[row] = True
     unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-9)
-    return ItemVectors(ids, combine(np.vstack(content_rows).astype(np.float32), unit, np.asarray(has)), factors)
+    combined = combine(content, unit, has)
+    del content, unit
+    return ItemVectors(ids, combined, factors)
 
 
 def normalise(vectors: Sequence[float] | Matrix) -> Matrix:

@@ -12,12 +12,19 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def engine_for(url: str) -> sa.Engine:
-    """An engine whose acknowledged writes are durable.
+# SQLite's `synchronous` setting for each level of durability a write may ask for.
+SYNCHRONOUS = {"full": "FULL", "process": "NORMAL", "none": "OFF"}
+Durability = str  # "full": survives power loss; "process": survives a crash of the process; "none": simulations
 
-    SQLite runs in WAL mode with `synchronous=FULL`, so a committed transaction
-    survives a crash of the process or the machine; PostgreSQL is durable as it comes.
+
+def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
+    """An engine whose commits are as durable as asked.
+
+    SQLite runs in WAL mode; with `synchronous=FULL` a committed transaction
+    survives a crash of the process or the machine, with NORMAL a crash of the
+    process only. PostgreSQL is durable as it comes (see `Store.append_events`).
     """
+    assert durability in SYNCHRONOUS, durability
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
@@ -28,7 +35,7 @@ def engine_for(url: str) -> sa.Engine:
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS[durability]}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 

@@ -166,18 +166,26 @@ def _event_from(row: Any) -> model.Event:
 class Store:
     """Catalog, accounts and the event log, on SQLite or PostgreSQL."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, log_engine: sa.Engine | None = None) -> None:
         self.engine = engine
+        # Server-side logs (impressions) go through an engine that skips the fsync.
+        self.log_engine = log_engine or engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Connect and migrate to the newest schema."""
-        engine = database.engine_for(url)
+    def open(cls, url: str, *, simulation: bool = False) -> Store:
+        """Connect and migrate to the newest schema.
+
+        `simulation=True` is for audit runs and benchmarks on a scratch copy:
+        nothing is synced to disk, because nothing there is anyone's data.
+        """
+        engine = database.engine_for(url, durability="none" if simulation else "full")
         database.migrate(engine)
-        return cls(engine)
+        logs = engine if simulation or not url.startswith("sqlite") else database.engine_for(url, durability="process")
+        return cls(engine, logs)
 
     def close(self) -> None:
         self.engine.dispose()
+        self.log_engine.dispose()
 
     # -- catalog ---------------------------------------------------------
 
@@ -238,6 +246,10 @@ class Store:
                 return
             yield from (_video_from(row) for row in rows)
             last = rows[-1].id
+
+    def count_vectors(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(schema.video_vectors)).scalar_one())
 
     def count_videos(self) -> int:
         with self.engine.connect() as connection:
@@ -344,21 +356,10 @@ class Store:
         if not events:
             return
         rows = [_event_row(event) for event in events]
-        dialect = self.engine.dialect.name
-        with self.engine.connect() as connection:
-            if not durable and dialect == "sqlite":
-                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")  # outside any transaction
-                connection.commit()
-            try:
-                if not durable and dialect == "postgresql":
-                    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                connection.execute(sa.insert(schema.events), rows)
-                connection.commit()
-            finally:
-                if not durable and dialect == "sqlite":
-                    connection.rollback()
-                    connection.exec_driver_sql("PRAGMA synchronous=FULL")
-                    connection.commit()
+        with (self.engine if durable else self.log_engine).begin() as connection:
+            if not durable and self.engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            connection.execute(sa.insert(schema.events), rows)
 
     def events(
         self, *, account_id: str | None = None, after_seq: int = 0, limit: int | None = None
@@ -427,11 +428,11 @@ class Store:
                 )
 
     def item_vectors(self) -> Iterator[tuple[str, npt.NDArray[np.float16], npt.NDArray[np.float16] | None]]:
-        """(video id, content vector, collaborative vector or None) for every video with vectors."""
+        """(video id, content vector, collaborative vector or None) for every video with vectors, in id order."""
         table = schema.video_vectors
         with self.engine.connect() as connection:
             result = connection.execution_options(yield_per=10_000).execute(
-                sa.select(table.c.video_id, table.c.content, table.c.collaborative)
+                sa.select(table.c.video_id, table.c.content, table.c.collaborative).order_by(table.c.video_id)
             )
             for video_id, content, collaborative in result:
                 yield (

@@ -1,0 +1,342 @@
+"""The audit's step loop and the fleet that runs it.
+
+One *unit* is one persona, one repetition, one target: a fresh account
+scrolls for its schedule on a simulated clock. Each step reads like RecSim's:
+the target serves a page, the persona reacts to each video (its behaviour
+seeded per persona and repetition, never per target), the clock advances by
+the time it spent, and the events go back before the next page.
+
+Units are independent -- each gets its own copy of the world (catalog, vectors,
+an empty event log) -- so they run in any order on any worker and give the
+same log: local processes by default, or a Dask cluster. Each finished unit is
+written atomically under `out/units/`, so a crash loses at most the units in
+flight and `run` resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime as dt
+import gzip
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from safefeed import model
+from safefeed.audit import behaviour as behaviour_module
+from safefeed.audit import persona as persona_module
+from safefeed.audit import scenario as scenario_module
+from safefeed.audit import targets
+from safefeed.content import generate
+from safefeed.recommend import vectors
+from safefeed.store import repository
+
+WORLD_FILE = "world.db"
+UNITS_DIR = "units"
+SCENARIO_FILE = "scenario.json"
+
+COLUMNS = (
+    "session",
+    "t_s",  # simulated seconds since the session started, when the video was served
+    "video_id",
+    "creator_id",
+    "topic",
+    "mh",
+    "theme",
+    "harm",
+    "seconds",  # time the persona spent on it
+    "skipped",
+    "rewatched",
+    "liked",
+    "followed",
+)
+
+
+class ScenarioChanged(ValueError):
+    """The output folder holds a run of a different scenario: resuming would mix two audits."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Unit:
+    target: str
+    persona: persona_module.Persona
+    repetition: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.target}/{self.persona.id}--r{self.repetition}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Log:
+    """What one unit saw and did: a row per served video, as columns (see `COLUMNS`)."""
+
+    target: str
+    persona: str
+    arm: str
+    variant: str
+    region: str
+    age: int
+    repetition: int
+    columns: dict[str, list[Any]]
+    impressions: int
+    wall_s: float  # time the step loop took (setup excluded): the throughput figure
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Log:
+        return Log(**data)
+
+
+# -- one unit ---------------------------------------------------------------------
+
+
+def scroll(
+    target: targets.Target,
+    persona: persona_module.Persona,
+    repetition: int,
+    *,
+    seed: int,
+    labeller: targets.Labeller,
+    behaviour: behaviour_module.Behaviour | None = None,
+    page_size: int = 10,
+) -> dict[str, list[Any]]:
+    """The step loop for one persona and repetition; returns the log columns."""
+    chooser = behaviour or behaviour_module.SockPuppet()
+    rng = np.random.default_rng(persona_module.unit_seed(seed, persona.id, repetition))
+    account = persona.account(repetition)
+    target.start(account)
+    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
+    for session, start in enumerate(persona.session_starts()):
+        clock, end = 0.0, persona.schedule.session_minutes * 60.0
+        while clock < end:
+            page = target.feed(account.id, page_size, start + dt.timedelta(seconds=clock))
+            if not page:
+                break  # the feed has nothing more (a replay ran out): the session ends early
+            events: list[model.Event] = []
+            for video, label in zip(page, labeller.labels(page), strict=True):
+                if clock >= end:
+                    break
+                response = chooser.react(persona, video, label, rng)
+                for name, value in (
+                    ("session", session),
+                    ("t_s", round(clock, 3)),
+                    ("video_id", video.id),
+                    ("creator_id", video.creator_id),
+                    ("topic", video.topic or ""),
+                    ("mh", label.mh_related),
+                    ("theme", "" if label.theme is None else label.theme.value),
+                    ("harm", label.harm.value),
+                    ("seconds", round(response.seconds, 3)),
+                    ("skipped", response.skipped),
+                    ("rewatched", response.rewatched),
+                    ("liked", response.liked),
+                    ("followed", response.followed),
+                ):
+                    columns[name].append(value)
+                clock += response.seconds
+                events.extend(behaviour_module.events(account.id, video, response, start + dt.timedelta(seconds=clock)))
+            target.send(events)
+    return columns
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a worker needs for one unit; plain values, so any process or cluster can take it."""
+
+    scenario: scenario_module.Scenario
+    world: Path
+    unit: Unit
+
+
+def run_unit(job: Job) -> Log:
+    """Run one unit on a private copy of the world, so units never see each other's events."""
+    spec = next(t for t in job.scenario.targets if t.name == job.unit.target)
+    with tempfile.TemporaryDirectory(prefix="safefeed-audit-") as scratch:
+        copy = Path(scratch) / WORLD_FILE
+        shutil.copyfile(job.world, copy)
+        store = repository.Store.open(f"sqlite:///{copy}", simulation=True)
+        try:
+            videos = list(store.iter_videos())
+            built = targets.build(spec, store, videos)
+            labeller = targets.Labeller(targets.ground_truth(videos))
+            began = time.perf_counter()
+            columns = scroll(
+                built.target,
+                job.unit.persona,
+                job.unit.repetition,
+                seed=job.scenario.seed,
+                labeller=labeller,
+                page_size=job.scenario.page_size,
+            )
+            wall = time.perf_counter() - began
+        finally:
+            store.close()
+    p = job.unit.persona
+    return Log(
+        target=job.unit.target,
+        persona=p.id,
+        arm=p.arm,
+        variant=p.variant,
+        region=p.region,
+        age=p.age,
+        repetition=job.unit.repetition,
+        columns=columns,
+        impressions=len(columns["t_s"]),
+        wall_s=round(wall, 4),
+        note=built.note,
+    )
+
+
+# -- the world ----------------------------------------------------------------------
+
+
+def prepare_world(spec: scenario_module.CatalogSpec, path: Path, *, cache: Path | None = None) -> Path:
+    """The catalog with its content vectors in a SQLite file, built once and reused on resume.
+
+    Embedding is the slow part (minutes for 20,000 videos), so with `cache`
+    the world is built there once per (videos, seed) and copied.
+    """
+    if path.exists():
+        return path
+    if cache is not None:
+        cached = prepare_world(spec, Path(cache) / f"world-{spec.videos}-{spec.seed}.db")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, path.with_suffix(".partial"))
+        os.replace(path.with_suffix(".partial"), path)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    store = repository.Store.open(f"sqlite:///{partial}", simulation=True)
+    try:
+        catalog = generate.generate(spec.videos, seed=spec.seed)
+        store.import_catalog(catalog.creators, catalog.videos)
+        vectors.ensure_content_vectors(store)
+    finally:
+        store.close()
+    os.replace(partial, path)
+    return path
+
+
+# -- the fleet ------------------------------------------------------------------------
+
+
+def units(scenario: scenario_module.Scenario) -> list[Unit]:
+    return [
+        Unit(target.name, persona, repetition)
+        for target in scenario.targets
+        for persona in scenario.personas
+        for repetition in range(scenario.repetitions)
+    ]
+
+
+def unit_path(out: Path, unit: Unit) -> Path:
+    return out / UNITS_DIR / unit.target / f"{unit.persona.id}--r{unit.repetition}.json.gz"
+
+
+def save(out: Path, log: Log) -> Path:
+    """Write one unit's log atomically: a reader (or a resumed run) never sees half of it."""
+    path = out / UNITS_DIR / log.target / f"{log.persona}--r{log.repetition}.json.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with gzip.open(partial, "wt", encoding="utf-8") as file:
+        json.dump(log.to_json(), file, separators=(",", ":"))
+    os.replace(partial, path)
+    return path
+
+
+def load_logs(out: Path) -> list[Log]:
+    """Every finished unit under `out`, in a stable order."""
+    logs = []
+    for path in sorted((out / UNITS_DIR).glob("*/*.json.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            logs.append(Log.from_json(json.load(file)))
+    return logs
+
+
+def _fingerprint(scenario: scenario_module.Scenario) -> str:
+    return json.dumps(dataclasses.asdict(scenario), sort_keys=True, default=str)
+
+
+def _check_resume(scenario: scenario_module.Scenario, out: Path) -> None:
+    marker = out / SCENARIO_FILE
+    fingerprint = _fingerprint(scenario)
+    if marker.exists():
+        if marker.read_text(encoding="utf-8") != fingerprint:
+            raise ScenarioChanged(
+                f"{out} holds a run of a different scenario (or other --scale/--repetitions); "
+                "use a new --out folder, or delete this one to start over"
+            )
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    marker.write_text(fingerprint, encoding="utf-8")
+
+
+Progress = Callable[[Log, int, int], None]
+
+
+def _local(jobs: Sequence[Job], workers: int) -> Iterator[Log]:
+    if workers <= 1:
+        for job in jobs:
+            yield run_unit(job)
+        return
+    # spawn, not fork: the parent has torch and BLAS thread pools that do not survive a fork.
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(run_unit, job) for job in jobs]
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+
+
+def _dask(jobs: Sequence[Job], address: str) -> Iterator[Log]:
+    import distributed
+
+    with distributed.Client(address) as client:  # type: ignore[no-untyped-call]
+        futures = client.map(run_unit, list(jobs), pure=False)
+        for future in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
+            log = future.result()
+            assert isinstance(log, Log)
+            yield log
+
+
+def run(
+    scenario: scenario_module.Scenario,
+    out: Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Progress | None = None,
+    cache: Path | None = None,
+) -> list[Log]:
+    """Run every unit not yet under `out` and return all logs; run it again after a crash to resume.
+
+    With `dask` (a scheduler address) the units run on that cluster; its
+    workers must be able to read `out` (a shared file system), where the world
+    lies.
+    """
+    out = Path(out)
+    _check_resume(scenario, out)
+    world = prepare_world(scenario.catalog, out / WORLD_FILE, cache=cache)
+    todo = [unit for unit in units(scenario) if not unit_path(out, unit).exists()]
+    jobs = [Job(scenario, world.resolve(), unit) for unit in todo]
+    total, done = len(units(scenario)), len(units(scenario)) - len(todo)
+    stream = _dask(jobs, dask) if dask else _local(jobs, workers or max(1, (os.cpu_count() or 1)))
+    for log in stream:
+        save(out, log)
+        done += 1
+        if progress is not None:
+            progress(log, done, total)
+    return load_logs(out)

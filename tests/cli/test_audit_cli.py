@@ -1,0 +1,184 @@
+"""`safefeed audit run|summary|replay` end to end on tiny inputs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from safefeed.cli import audit, common
+
+cli = CliRunner()
+
+SCENARIO = """
+name = "cli-tiny"
+seed = 1
+repetitions = 1
+[catalog]
+videos = 300
+seed = 7
+[personas]
+age = 13
+session_minutes = 4
+seed_interests = ["gaming"]
+[[personas.regions]]
+region = "PH"
+timezone = "Asia/Manila"
+[personas.arms.interested]
+mh_sensitivity = 1.0
+[personas.arms.control]
+mh_sensitivity = 0.0
+[[targets]]
+name = "engagement"
+kind = "engine"
+[[targets]]
+name = "null"
+kind = "null"
+"""
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.getbasetemp() / "audit-world-cache"  # as tests/audit: one embedding per session
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def test_run_then_summary_json(tmp_path: Path, cache: Path) -> None:
+    path = tmp_path / "tiny.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli.invoke(audit.app, ["run", str(path), "--out", str(out), "--workers", "1", "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    assert (out / "metrics.json").is_file() and (out / "report.html").is_file()
+    assert (out / "plots" / "mh_share_engagement.png").read_bytes().startswith(b"\x89PNG")
+    summary = cli.invoke(audit.app, ["summary", str(out), "--json"])
+    assert summary.exit_code == 0, summary.output
+    rows = json.loads(summary.stdout)
+    assert [row["target"] for row in rows] == ["engagement", "null"]
+    for row in rows:
+        for key in (
+            "mh_share_hour_6",
+            "ratio_to_control",
+            "minutes_to_half_rewatch",
+            "max_mh_share_window_20",
+            "harmful_items_minors",
+            "control_watch_time_vs_engagement",
+        ):
+            assert key in row
+        assert all(not isinstance(value, (dict, list)) for value in row.values())  # flat
+    assert rows[0]["control_watch_time_vs_engagement"] == 1.0
+    again = cli.invoke(audit.app, ["run", str(path), "--out", str(out), "--workers", "1", "--cache", str(cache)])
+    assert again.exit_code == 0  # every unit done: resumes to the same report
+
+
+def test_summary_of_a_folder_without_a_run_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(common.UsageError, match="safefeed audit run"):
+        cli.invoke(audit.app, ["summary", str(tmp_path)], catch_exceptions=False)
+
+
+HEADER = [
+    "scenario",
+    "group",
+    "run",
+    "account_index",
+    "response_time",
+    "position_in_batch",
+    "video_id",
+    "create_time",
+    "desc",
+    "desc_encoding_fix",
+    "hashtags",
+    "video_duration_s",
+    "text_language",
+    "category_type",
+    "diversification_id",
+    "is_ad",
+    "play_count",
+    "digg_count",
+    "comment_count",
+    "share_count",
+    "collect_count",
+    "author_hash",
+    "source_tracking",
+]
+
+
+def _kinit(folder: Path) -> Path:
+    folder.mkdir()
+    with (folder / "feed_items.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        number = 0
+        for group, cats in (("experiment", 3), ("control", 1)):
+            for run in (1, 2):
+                for position in range(4):
+                    number += 1
+                    tag = "cats" if position < cats else "food"
+                    writer.writerow(
+                        [
+                            "39",
+                            group,
+                            run,
+                            1,
+                            f"2025012{run}-100000",
+                            position,
+                            f"7{number:05d}",
+                            1734290183,
+                            f"video #{tag}",
+                            "ascii",
+                            tag,
+                            10,
+                            "en",
+                            1,
+                            1,
+                            "False",
+                            1,
+                            1,
+                            1,
+                            1,
+                            1,
+                            f"a{number % 3}",
+                            "fyp",
+                        ]
+                    )
+    (folder / "scenario_parameters.json").write_text(
+        json.dumps(
+            [
+                {
+                    "config_file": "scenarios/config_39_exp.py",
+                    "COUNTRY": "US",
+                    "MAX_VIDEOS": 250,
+                    "profiles": {"1": {"HASHTAGS_WATCH_LONGER": ["cats"]}},
+                },
+                {
+                    "config_file": "scenarios/config_39_control.py",
+                    "COUNTRY": "US",
+                    "MAX_VIDEOS": 250,
+                    "profiles": {"1": {}},
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_replay_writes_shares_by_arm(tmp_path: Path) -> None:
+    folder = _kinit(tmp_path / "kinit")
+    out = tmp_path / "replay"
+    result = cli.invoke(audit.app, ["replay", str(folder), "--out", str(out), "--labels", "lexicon"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "replay.json").read_text())
+    share = data["scenarios"]["39"]["target_hashtag_share"]
+    # Experiment: 3 of 4 per run tagged #cats -> 6/8; control: 1 of 4 -> 2/8.
+    assert (share["experiment"]["share"], share["control"]["share"]) == (0.75, 0.25)
+    assert data["scenarios"]["39"]["mental_health_share"]["experiment"]["share"] == 0.0
+
+
+def test_replay_refuses_an_unknown_labeller(tmp_path: Path) -> None:
+    with pytest.raises(common.UsageError, match="--labels"):
+        cli.invoke(audit.app, ["replay", str(_kinit(tmp_path / "k")), "--labels", "tarot"], catch_exceptions=False)

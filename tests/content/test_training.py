@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from safefeed import model
+from safefeed.content import classifier, training
+from safefeed.datasets import labelled_text
+from tests.content.test_classifier import fake_embed
+
+# A tiny world with a known answer: mental-health texts point one way in embedding space.
+DIRECTION = np.eye(384, dtype=np.float32)[0]
+
+
+def part(texts: Sequence[tuple[str, model.Theme | None]], source: str, *, group: str = "") -> training.Part:
+    examples = tuple(
+        labelled_text.LabelledText(
+            id=f"{source}-{index}",
+            text=text,
+            mh_related=theme is not None,
+            theme=theme,
+            harm=model.Harm.NEUTRAL if theme is not None else model.Harm.NONE,
+            source=source,
+            group=group or ("random" if index % 2 else "keyword"),
+        )
+        for index, (text, theme) in enumerate(texts)
+    )
+    vectors = fake_embed([e.text for e in examples]) * 0.3
+    vectors[[e.mh_related for e in examples]] += DIRECTION
+    return training.Part(examples, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+
+
+def tiny_corpus() -> training.Corpus:
+    sad, suicide, anxiety = model.Theme.SADNESS_DEPRESSION, model.Theme.SUICIDE, model.Theme.ANXIETY_STRESS
+    tiktok = part(
+        [(f"so depressed today {i}", sad) for i in range(12)]
+        + [(f"so sad the match ended {i}", None) for i in range(12)]
+        + [(f"new dance video {i}", None) for i in range(18)],
+        labelled_text.TIKTOK_LABELS,
+    )
+    sdcnl = part(
+        [(f"i want to end it {i}", suicide) for i in range(10)]
+        + [(f"depressed for months {i}", sad) for i in range(10)],
+        labelled_text.SDCNL,
+    )
+    dreaddit = part(
+        [(f"panic before exams {i}", anxiety) for i in range(10)] + [(f"moving house {i}", None) for i in range(10)],
+        labelled_text.DREADDIT,
+        group="anxiety",
+    )
+    cssrs = part([(f"thinking of ending it {i}", suicide) for i in range(6)], labelled_text.CSSRS, group="Ideation")
+    exemplars = part([(e.text, e.theme) for e in training.exemplars()], "exemplars")
+    return training.Corpus(tiktok, sdcnl, dreaddit, cssrs, fake_embed([f"ordinary {i}" for i in range(40)]), exemplars)
+
+
+def test_fit_learns_the_direction_of_the_tiny_world() -> None:
+    corpus = tiny_corpus()
+    weights = training.fit(corpus, options=training.Options(folds=3))
+    predictor = classifier.Default(weights)
+    results = predictor.classify_embedded([e.text for e in corpus.tiktok.examples], corpus.tiktok.vectors)
+    assert [r.mh_related for r in results] == [e.mh_related for e in corpus.tiktok.examples]
+    assert 0.1 <= weights.threshold <= 0.9
+    assert float(corpus.tiktok.vectors[0] @ weights.text_coef) > 0  # the text head points along DIRECTION
+
+
+def test_evaluate_reports_every_set_with_cross_validated_figures() -> None:
+    corpus = tiny_corpus()
+    options = training.Options(folds=3)
+    result = training.evaluate(corpus, training.fit(corpus, options=options), options=options)
+    tiktok = result[labelled_text.TIKTOK_LABELS]
+    assert tiktok["method"].startswith("3-fold")
+    assert tiktok["mh_related"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 12}
+    assert tiktok["mh_confusion"] == {"0": {"0": 30}, "1": {"1": 12}}
+    assert tiktok["by_group"]["random"]["false_positive_rate"] == 0.0
+    assert set(result) >= {labelled_text.SDCNL, labelled_text.DREADDIT, labelled_text.CSSRS}
+    assert result[labelled_text.CSSRS]["mh_related"]["support"] == 6
+
+
+def test_scores_and_confusion_known_answers() -> None:
+    # 2 true positives, 1 false positive, 1 false negative: P = R = 2/3.
+    s = training.scores([True, True, True, False, False], [True, True, False, True, False])
+    assert (s.precision, s.recall, s.f1, s.support) == (0.6667, 0.6667, 0.6667, 3)
+    assert training.scores([False], [False]) == training.Scores(0.0, 0.0, 0.0, 0)
+    assert training.confusion(["a", "b", "a"], ["a", "a", "b"]) == {"a": {"a": 1, "b": 1}, "b": {"a": 1}}
+
+
+def test_exemplars_cover_every_theme_and_harm_level() -> None:
+    examples = training.exemplars()
+    assert {e.theme for e in examples if e.theme} == set(model.Theme)
+    assert {e.harm for e in examples} == set(model.Harm)
