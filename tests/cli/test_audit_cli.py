@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from safefeed.cli import audit, common
+from tests.datasets import test_kinit
 
 cli = CliRunner()
 
@@ -80,31 +81,7 @@ def test_summary_of_a_folder_without_a_run_says_what_to_do(tmp_path: Path) -> No
         cli.invoke(audit.app, ["summary", str(tmp_path)], catch_exceptions=False)
 
 
-HEADER = [
-    "scenario",
-    "group",
-    "run",
-    "account_index",
-    "response_time",
-    "position_in_batch",
-    "video_id",
-    "create_time",
-    "desc",
-    "desc_encoding_fix",
-    "hashtags",
-    "video_duration_s",
-    "text_language",
-    "category_type",
-    "diversification_id",
-    "is_ad",
-    "play_count",
-    "digg_count",
-    "comment_count",
-    "share_count",
-    "collect_count",
-    "author_hash",
-    "source_tracking",
-]
+HEADER = test_kinit.COLUMNS  # the real file's header
 
 
 def _kinit(folder: Path) -> Path:

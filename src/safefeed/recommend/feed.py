@@ -50,7 +50,7 @@ class InvalidCursor(ValueError):
 class EngineConfig:
     signals: state.Signals = state.Signals()
     weights: score.Weights = score.Weights()
-    candidates_per_source: int = 150
+    candidates_per_source: int = 80  # fillers (following, trending, chosen, explore): enough for a page of 20
     interest_candidates: int = 400  # the nearest neighbours carry most of the relevance: take more
     max_page: int = 100
     ad_every: int = 0  # a sponsored slot in every `ad_every` items (0: no ads)
@@ -426,9 +426,8 @@ class Engine:
         young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
         keep &= ~np.isin(creators, blocked_creators) & ~np.isin(items.topic[candidates], blocked_topics)
         keep &= (items.creator_birth_year[candidates] <= young_creator_year) | np.isin(creators, following)
-        hidden = current.seen.keys() | current.blocked_videos
-        ids = items.ids
-        keep &= np.asarray([ids[p] not in hidden for p in candidates.tolist()], dtype=np.bool_)
+        seen, blocked, ids = current.seen, current.blocked_videos, items.ids
+        keep &= np.asarray([ids[p] not in seen and ids[p] not in blocked for p in candidates.tolist()], dtype=np.bool_)
         if current.blocked_hashtags:
             blocked = current.blocked_hashtags
             keep &= np.asarray([blocked.isdisjoint(items.hashtags[p]) for p in candidates.tolist()], np.bool_)
