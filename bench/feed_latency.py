@@ -158,9 +158,8 @@ def main() -> None:
         time_feed(engine, accounts, min(200, args.requests))  # warm-up
         safe = time_feed(engine, accounts, args.requests)
         floor = time_floor(engine, accounts, args.requests)
-        baseline_engine = feed.Engine(
-            store, engine.items, engine.index, engine.factors, policy=rules.built_in("engagement")
-        )
+        baseline_engine = engine.under(rules.built_in("engagement"))
+        time_feed(baseline_engine, accounts, min(200, args.requests))  # the same warm-up
         baseline = time_feed(baseline_engine, accounts, args.requests)
     result = {
         "items": args.items,

@@ -125,6 +125,18 @@ class Engine:
         self._pages_since_flush = 0
         self._lock = threading.RLock()
 
+    def under(self, policy: policy_rules.Policy) -> Engine:
+        """The same catalog, index and page cache under another policy (account states are not shared)."""
+        return Engine(
+            self.store,
+            self.items,
+            self.index,
+            self.factors,
+            policy=policy,
+            config=self.config,
+            videos=list(self._video_cache.values()),
+        )
+
     # -- policy ----------------------------------------------------------
 
     def context(self, account: model.Account, moment: dt.datetime) -> Context:

@@ -166,10 +166,12 @@ def _event_from(row: Any) -> model.Event:
 class Store:
     """Catalog, accounts and the event log, on SQLite or PostgreSQL."""
 
-    def __init__(self, engine: sa.Engine, log_engine: sa.Engine | None = None) -> None:
+    def __init__(self, engine: sa.Engine, log_engine: sa.Engine | None = None, *, private: bool = False) -> None:
         self.engine = engine
         # Server-side logs (impressions) go through an engine that skips the fsync.
         self.log_engine = log_engine or engine
+        # A private store (a simulation's scratch copy) has no other writer: accounts can be cached.
+        self._accounts: dict[str, model.Account] | None = {} if private else None
 
     @classmethod
     def open(cls, url: str, *, simulation: bool = False) -> Store:
@@ -181,7 +183,7 @@ class Store:
         engine = database.engine_for(url, durability="none" if simulation else "full")
         database.migrate(engine)
         logs = engine if simulation or not url.startswith("sqlite") else database.engine_for(url, durability="process")
-        return cls(engine, logs)
+        return cls(engine, logs, private=simulation)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -320,10 +322,15 @@ class Store:
     def put_account(self, account: model.Account) -> None:
         with self.engine.begin() as connection:
             self._upsert(connection, schema.accounts, [_account_row(account)])
+        if self._accounts is not None:
+            self._accounts[account.id] = account
 
     def accounts(self, account_ids: Iterable[str]) -> dict[str, model.Account]:
         """These accounts by id; raises UnknownAccount naming the first that does not exist."""
         wanted = sorted(set(account_ids))
+        cached = self._accounts
+        if cached is not None and all(account_id in cached for account_id in wanted):
+            return {account_id: cached[account_id] for account_id in wanted}
         found: dict[str, model.Account] = {}
         with self.engine.connect() as connection:
             for start in range(0, len(wanted), 500):
@@ -332,14 +339,12 @@ class Store:
         for account_id in wanted:
             if account_id not in found:
                 raise UnknownAccount(f"no account with id {account_id!r}; create it first")
+        if cached is not None:
+            cached.update(found)
         return found
 
     def account(self, account_id: str) -> model.Account:
-        with self.engine.connect() as connection:
-            row = connection.execute(sa.select(schema.accounts).where(schema.accounts.c.id == account_id)).first()
-        if row is None:
-            raise UnknownAccount(f"no account with id {account_id!r}; create it first")
-        return _account_from(row)
+        return self.accounts([account_id])[account_id]
 
     # -- event log -------------------------------------------------------
 
@@ -529,4 +534,6 @@ class Store:
                 sa.delete(schema.account_snapshots).where(schema.account_snapshots.c.account_id == account_id)
             )
             connection.execute(sa.delete(schema.accounts).where(schema.accounts.c.id == account_id))
+        if self._accounts is not None:
+            self._accounts.pop(account_id, None)
         return int(deleted.rowcount)
