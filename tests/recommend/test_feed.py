@@ -125,3 +125,10 @@ def test_every_item_says_why_it_is_there(engine: feed.Engine) -> None:
 def test_n_out_of_range_is_refused(engine: feed.Engine) -> None:
     with pytest.raises(ValueError, match="between 1 and 100"):
         engine.feed("teen", n=0)
+
+
+def test_pages_stay_whole_when_the_video_cache_turns_over(engine: feed.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feed, "VIDEO_CACHE_SIZE", 7)  # far smaller than a page: every page evicts
+    for _ in range(4):
+        page = engine.feed("teen", n=10, now=T0)
+        assert len({item.video.id for item in page.items}) == 10

@@ -593,12 +593,15 @@ class Engine:
 
     def _videos(self, ids: Sequence[str]) -> dict[str, model.Video]:
         """Full videos for a page, through a cache: the catalog changes far less often than pages are served."""
-        missing = [video_id for video_id in ids if video_id not in self._video_cache]
-        for video in self.store.videos(missing):
-            self._video_cache[video.id] = video
-        while len(self._video_cache) > VIDEO_CACHE_SIZE:
-            self._video_cache.popitem(last=False)
-        return {video_id: self._video_cache[video_id] for video_id in ids}
+        cache = self._video_cache
+        found = {video_id: cache[video_id] for video_id in ids if video_id in cache}
+        for video_id in found:
+            cache.move_to_end(video_id)  # least recently used goes first
+        found.update((video.id, video) for video in self.store.videos([i for i in ids if i not in found]))
+        cache.update(found)
+        while len(cache) > VIDEO_CACHE_SIZE:
+            cache.popitem(last=False)
+        return found
 
     def _notes(self, context: Context, position: int) -> tuple[str, ...]:
         if not context.rules.content_notes or not self.items.mh[position]:
