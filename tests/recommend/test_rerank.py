@@ -11,11 +11,7 @@ from hypothesis import strategies as st
 from safefeed.recommend import rerank
 
 SENSITIVE = frozenset(range(0, 1000, 7)) | frozenset(range(3, 1000, 11))
-
-
-def flagged(position: int) -> bool:
-    return position in SENSITIVE
-
+flagged = SENSITIVE
 
 caps_strategy = st.builds(
     lambda window, limit, run: rerank.WindowCap(window, min(limit, window), run, flagged),
@@ -33,10 +29,10 @@ def violations(sequence: Sequence[int], cap: rerank.WindowCap, *, start: int) ->
         window = sequence[max(0, i - cap.window + 1) : i + 1]
         run = 0
         for item in reversed(sequence[: i + 1]):
-            if not cap.flagged(item):
+            if item not in cap.flagged:
                 break
             run += 1
-        if sum(map(cap.flagged, window)) > cap.limit or (cap.run is not None and run > cap.run):
+        if sum(item in cap.flagged for item in window) > cap.limit or (cap.run is not None and run > cap.run):
             bad.append(i)
     return bad
 

@@ -418,10 +418,10 @@ class Engine:
         if dispersion.all_mental_health is not None:
             cap = dispersion.all_mental_health
             flagged = frozenset(array[items.mh[array]].tolist())
-            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged.__contains__))
+            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged))
         for theme, cap in dispersion.themes.items():
             flagged = frozenset(array[items.theme[array] == THEME_CODES[theme]].tolist())
-            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged.__contains__))
+            caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged))
         return caps
 
     def _eligible(self, candidates: Positions, current: state.AccountState, context: Context) -> npt.NDArray[np.bool_]:

@@ -9,7 +9,8 @@ the best remaining candidates fill the page.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Container, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -36,21 +37,30 @@ def diversify(
     [0, 2]
     """
     chosen: list[int] = []
-    creators = list(history_creators)
-    topics = list(history_topics)
     skipped: list[int] = []
-    for position in ranked.tolist():
+    # The last (window - 1) creators and topics, with counts, so each check is O(1).
+    creators: deque[int] = deque(
+        history_creators[-(creator_window - 1) :] if creator_window > 1 else (), maxlen=max(creator_window - 1, 0)
+    )
+    topics: deque[int] = deque(
+        history_topics[-(topic_window - 1) :] if topic_window > 1 else (), maxlen=max(topic_window - 1, 0)
+    )
+    creator_counts, topic_counts = Counter(creators), Counter(topics)
+    for position, item_creator, item_topic in zip(
+        ranked.tolist(), creator[ranked].tolist(), topic[ranked].tolist(), strict=True
+    ):
         if len(chosen) == n:
             break
-        recent_creators = creators[-(creator_window - 1) :] if creator_window > 1 else []
-        recent_topics = topics[-(topic_window - 1) :] if topic_window > 1 else []
-        item_creator, item_topic = int(creator[position]), int(topic[position])
-        if item_creator in recent_creators or recent_topics.count(item_topic) >= topic_cap:
+        if creator_counts[item_creator] or topic_counts[item_topic] >= topic_cap:
             skipped.append(position)
             continue
         chosen.append(position)
-        creators.append(item_creator)
-        topics.append(item_topic)
+        for window, counts, value in ((creators, creator_counts, item_creator), (topics, topic_counts, item_topic)):
+            if window.maxlen:
+                if len(window) == window.maxlen:
+                    counts[window[0]] -= 1
+                window.append(value)
+                counts[value] += 1
     return chosen + skipped[: n - len(chosen)]
 
 
@@ -76,7 +86,7 @@ class WindowCap:
     window: int
     limit: int
     run: int | None
-    flagged: Callable[[int], bool]
+    flagged: Container[int]  # the sensitive items (a set: membership is all a cap asks)
 
 
 def disperse(ordered: Sequence[int], caps: Sequence[WindowCap], n: int, *, history: Sequence[int] = ()) -> list[int]:
@@ -86,35 +96,43 @@ def disperse(ordered: Sequence[int], caps: Sequence[WindowCap], n: int, *, histo
     left out, whatever it costs the page. Checking the window that ends at each
     new item suffices, because every earlier window was checked when it ended.
 
-    >>> sad = WindowCap(window=3, limit=1, run=1, flagged=lambda p: p >= 10)
+    >>> sad = WindowCap(window=3, limit=1, run=1, flagged=range(10, 100))
     >>> disperse([10, 11, 1, 12, 2, 3], [sad], 5, history=[])
     [10, 1, 2, 11, 3]
     """
     sequence = list(history)
     chosen: list[int] = []
-    waiting = list(ordered)
-    while waiting and len(chosen) < n:
-        for index, item in enumerate(waiting):
-            if all(_fits(sequence, item, cap) for cap in caps):
-                chosen.append(item)
-                sequence.append(item)
-                del waiting[index]
-                break
+    deferred: list[int] = []  # flagged items that did not fit yet, best first
+    upcoming = iter(ordered)
+    while len(chosen) < n:
+        # The best item that fits now: a deferred one (they rank higher) or the next in order.
+        pick = next((item for item in deferred if all(_fits(sequence, item, cap) for cap in caps)), None)
+        if pick is not None:
+            deferred.remove(pick)
         else:
-            break
+            for item in upcoming:
+                if all(_fits(sequence, item, cap) for cap in caps):
+                    pick = item
+                    break
+                deferred.append(item)
+            if pick is None:
+                break
+        chosen.append(pick)
+        sequence.append(pick)
     return chosen
 
 
 def _fits(sequence: Sequence[int], item: int, cap: WindowCap) -> bool:
-    if not cap.flagged(item):
+    flagged = cap.flagged
+    if item not in flagged:
         return True
     recent = sequence[max(0, len(sequence) - (cap.window - 1)) :] if cap.window > 1 else []
-    if sum(1 for earlier in recent if cap.flagged(earlier)) + 1 > cap.limit:
+    if sum(1 for earlier in recent if earlier in flagged) + 1 > cap.limit:
         return False
     if cap.run is not None:
         streak = 0
         for earlier in reversed(sequence):
-            if not cap.flagged(earlier):
+            if earlier not in flagged:
                 break
             streak += 1
         if streak + 1 > cap.run:
