@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
-from safefeed.content import embedding, lexicon
+from safefeed.content import embedding, generate, lexicon
 from safefeed.policy import help as help_lines
 from safefeed.policy import rules as policy_rules
 from safefeed.recommend import explain, rerank, score, sources, state, vectors
@@ -35,7 +35,6 @@ Tab = str  # "for_you" or "stem"
 CODES = catalog_items.ENFORCEMENT_CODES
 THEME_CODES = catalog_items.THEME_CODES
 HELP_THEME_CODES = frozenset(THEME_CODES[theme] for theme in help_lines.HELP_THEMES)
-EDUCATIONAL_TOPICS = ("science", "maths", "history", "diy", "space", "coding", "language_learning", "nature")
 VIDEO_CACHE_SIZE = 50_000
 PROTECTION_FLUSH_PAGES = 50  # protection counts reach the store every this many pages (and on flush)
 CONTENT_NOTE = "This video talks about mental health. You are not alone: help is a tap away."
@@ -115,7 +114,7 @@ class Engine:
             sources.Trending(catalog),
             sources.Explore(catalog),
         ]
-        self.stem = sources.Topics(catalog, fixed_topics=EDUCATIONAL_TOPICS, name="stem")
+        self.stem = sources.Topics(catalog, fixed_topics=tuple(sorted(generate.EDUCATIONAL_TOPICS)), name="stem")
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._states: dict[str, state.AccountState] = {}
