@@ -287,15 +287,7 @@ class Engine:
                 along = float(current.interest @ centre)
                 if along > 0:
                     current.interest -= along * centre
-                in_topic = (
-                    [
-                        v
-                        for v in current.interactions
-                        if self.items.topic_code.get(self.items.topic_of(self.items.position[v])) == code
-                    ]
-                    if current.interactions
-                    else []
-                )
+                in_topic = [v for v in current.interactions if self.items.topic[self.items.position[v]] == code]
                 for video_id in in_topic:
                     del current.interactions[video_id]
             self.store.put_snapshot(account_id, self.store.last_seq(), current.dumps())
@@ -334,7 +326,7 @@ class Engine:
                     return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
             chosen, found_by, scored = self._rank(context, current, n, tab)
             ads = self._sponsored(context, current, chosen)
-            chosen = _with_ads(chosen, ads, self.config.ad_every)
+            chosen = rerank.insert_slots(chosen, ads, every=self.config.ad_every)
             ids = tuple(self.items.ids[position] for position in chosen)
             page_number = current.pages + 1
             next_cursor = encode_cursor(account_id, page_number)
@@ -472,8 +464,7 @@ class Engine:
             ],
             dtype=np.float32,
         )
-        newest = float(items.created_at.max()) if len(items) else 0.0
-        age_days = (newest - items.created_at[candidates]) / 86_400.0
+        age_days = (items.newest - items.created_at[candidates]) / 86_400.0
         following_codes = {items.creator_code[c] for c in current.following if c in items.creator_code}
         followed = np.asarray([int(c) in following_codes for c in items.creator[candidates]], dtype=np.float32)
         return score.Features(
@@ -668,11 +659,6 @@ def _mentions(words: set[str], items: catalog_items.Items, position: int) -> boo
         return True
     caption = {token.strip(".,!?:;\"'()").lstrip("#") for token in items.captions_lower[position].split()}
     return not words.isdisjoint(caption)
-
-
-def _with_ads(page: list[int], ads: list[int], every: int) -> list[int]:
-    """The page with an ad in every `every`-th slot, keeping its length."""
-    return rerank.insert_slots(page, ads, every=every) if ads else page
 
 
 def build(

@@ -38,6 +38,7 @@ class Items:
     region: list[str]
     popularity: npt.NDArray[np.float32]  # log views, scaled to [0, 1]
     created_at: npt.NDArray[np.float64]
+    newest: float  # the latest created_at: freshness is measured from it, once, not per request
     mh: npt.NDArray[np.bool_]
     theme: npt.NDArray[np.int8]  # NO_THEME or a THEME_CODES value
     harm: npt.NDArray[np.int8]
@@ -120,6 +121,7 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
         region=region,
         popularity=(log_views / max(top, 1.0)).astype(np.float32),
         created_at=created_array,
+        newest=float(created_array.max()) if len(created_array) else 0.0,
         mh=np.asarray(mh, dtype=np.bool_),
         theme=np.asarray(theme, dtype=np.int8),
         harm=np.asarray(harm, dtype=np.int8),

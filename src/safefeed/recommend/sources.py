@@ -88,8 +88,7 @@ class Trending:
     def top(self, region: str) -> Positions:
         if region not in self._top:
             items = self.items
-            newest = float(items.created_at.max()) if len(items) else 0.0
-            age_days = (newest - items.created_at) / 86_400.0
+            age_days = (items.newest - items.created_at) / 86_400.0
             score = items.popularity * np.power(0.5, age_days / self.half_life_days).astype(np.float32)
             if region:
                 local = np.asarray([r == region for r in items.region], dtype=np.float32)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import command
@@ -14,7 +14,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 # SQLite's `synchronous` setting for each level of durability a write may ask for.
 SYNCHRONOUS = {"full": "FULL", "process": "NORMAL", "none": "OFF"}
-Durability = str  # "full": survives power loss; "process": survives a crash of the process; "none": simulations
+# "full": survives power loss; "process": survives a crash of the process; "none": simulations.
+Durability = Literal["full", "process", "none"]
 
 
 def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
@@ -24,7 +25,6 @@ def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
     survives a crash of the process or the machine, with NORMAL a crash of the
     process only. PostgreSQL is durable as it comes (see `Store.append_events`).
     """
-    assert durability in SYNCHRONOUS, durability
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
