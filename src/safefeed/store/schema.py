@@ -106,3 +106,27 @@ protection_counts = sa.Table(
     sa.Column("protection", sa.String(32), primary_key=True),
     sa.Column("count", sa.BigInteger, nullable=False),
 )
+
+# Who may call the API: a login per principal (an account, a guardian, an admin,
+# an auditor), its argon2 password hash, and the lock-out state after failed logins.
+principals = sa.Table(
+    "principals",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.Float, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+# Bearer tokens, stored as SHA-256 digests: a stolen database holds no usable token.
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("principal_id", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+)
