@@ -18,12 +18,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $@
 
+# The demo catalog, a short audit, then the app on http://127.0.0.1:8000/ with demo logins (Ctrl-C stops it).
 demo: $(VENV)/.installed
 	$(BIN)/safefeed catalog generate --videos 50000 --seed 0
 	$(BIN)/safefeed catalog stats
 	$(BIN)/safefeed train
-	$(BIN)/safefeed accounts add demo-teen --birth-year 2012 --region KE --timezone Africa/Nairobi
-	$(BIN)/safefeed feed demo-teen --n 8
+	$(BIN)/safefeed demo
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench
@@ -35,8 +35,10 @@ typecheck: $(VENV)/.installed
 test: lint typecheck
 	$(BIN)/pytest -n 2 --durations=15
 
+# One table: each figure beside its floor or peer from the same run (~10 min on 2 cores).
+# BENCH_ARGS=--full for the quoted sizes (1M items), --json for machine-readable rows.
 bench: $(VENV)/.installed
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	$(BIN)/python bench/summary.py $(BENCH_ARGS)
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock: $(BIN)/python

@@ -1,6 +1,6 @@
 """Simulated impressions per second per core of the audit's step loop, against its floor (the engine alone).
 
-Run: .venv/bin/python bench/audit_throughput.py [--videos 5000] [--minutes 120] [--page 10] [--cache DIR]
+Run: .venv/bin/python bench/audit_throughput.py [--videos 5000] [--minutes 120] [--page 10] [--cache DIR] [--json]
 
 One process, one core's worth of work: an interested 13-year-old scrolls the
 in-process engine for `--minutes` simulated minutes (the audit), then the same
@@ -15,8 +15,10 @@ import argparse
 import cProfile
 import dataclasses
 import datetime as dt
+import json
 import pstats
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +48,7 @@ def main() -> None:
     parser.add_argument("--page", type=int, default=10)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "safefeed" / "audit")
     parser.add_argument("--profile", action="store_true", help="print where the audit loop's time goes")
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     world = runner.prepare_world(
         scenario.CatalogSpec(videos=args.videos, seed=7), args.cache / f"world-{args.videos}-7.db"
@@ -89,12 +92,29 @@ def main() -> None:
         null_s = time.perf_counter() - null_columns_began
         store.close()
 
-    print(f"catalog {args.videos} videos, page {args.page}, {served} impressions in {args.minutes:g} simulated minutes")
-    print(f"audit loop, in-process engine: {served / audit_s:8.0f} impressions/s per core")
-    print(f"floor (engine feed+record):    {pages * args.page / floor_s:8.0f} impressions/s per core")
-    print(f"audit loop, null target:       {len(null['t_s']) / null_s:8.0f} impressions/s per core (overhead)")
+    result = {
+        "videos": args.videos,
+        "page": args.page,
+        "simulated_minutes": args.minutes,
+        "impressions": served,
+        "audit_impressions_per_s": round(served / audit_s, 1),
+        "floor_impressions_per_s": round(pages * args.page / floor_s, 1),
+        "null_impressions_per_s": round(len(null["t_s"]) / null_s, 1),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"catalog {args.videos} videos, page {args.page}, "
+            f"{served} impressions in {args.minutes:g} simulated minutes"
+        )
+        print(f"audit loop, in-process engine: {result['audit_impressions_per_s']:8.0f} impressions/s per core")
+        print(f"floor (engine feed+record):    {result['floor_impressions_per_s']:8.0f} impressions/s per core")
+        print(
+            f"audit loop, null target:       {result['null_impressions_per_s']:8.0f} impressions/s per core (overhead)"
+        )
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(18)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(18)
 
 
 if __name__ == "__main__":

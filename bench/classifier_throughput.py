@@ -44,7 +44,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
 
     started = time.perf_counter()
-    vectors = embedding.embed(texts)
+    vectors = embedding.embed([classifier.model_text(text) for text in texts])
     floor = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -56,7 +56,7 @@ def main() -> None:
     full = time.perf_counter() - started
 
     n = len(texts)
-    embedded = sum(1 for result in results if result.nearest_examples)
+    embedded = sum(1 for result in results if result.embedded)
     print(f"{n:,} captions (mean {sum(map(len, texts)) / n:.0f} characters), {torch.get_num_threads()} threads")
     print(f"classify (lexicon gate + embedding + heads): {n / full:,.0f} captions/s")
     print(f"floor (embedding every caption):             {n / floor:,.0f} captions/s")

@@ -71,6 +71,16 @@ def build_store(path: Path, items: int, seed: int) -> repository.Store:
     return store
 
 
+def reuse_store(path: Path, items: int) -> repository.Store:
+    """A store built by an earlier run, with the accounts, events and states of that run removed."""
+    store = repository.Store.open(f"sqlite:///{path}")
+    assert store.count_videos() == items, f"{path} holds {store.count_videos():,} videos, not {items:,}"
+    with store.engine.begin() as connection:
+        for table in ("events", "account_snapshots", "accounts", "protection_counts"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+    return store
+
+
 def _renamed(video: model.Video, prefix: str) -> model.Video:
     import dataclasses
 
@@ -143,10 +153,19 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="keep the generated catalog in this SQLite file and reuse it when it exists (its accounts and"
+        " events are cleared first), instead of building it again in a temporary folder",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        print(f"building a store of {args.items:,} videos", file=sys.stderr)
-        store = build_store(Path(workdir) / "bench.db", args.items, args.seed)
+        if args.store is not None and args.store.exists():
+            store = reuse_store(args.store, args.items)
+        else:
+            print(f"building a store of {args.items:,} videos", file=sys.stderr)
+            store = build_store(args.store or Path(workdir) / "bench.db", args.items, args.seed)
         gc.collect()
         before = rss_mb()
         started = time.perf_counter()

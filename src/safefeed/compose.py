@@ -15,9 +15,15 @@ def build_engine(
     *,
     policy: str | Path = "default",
     engine_config: feed.EngineConfig | None = None,
+    resolve: feed.Resolve | None = None,
 ) -> feed.Engine:
-    """The feed engine over the store's catalog, under a policy: "default", "engagement" or a TOML file."""
-    return feed.build(store, policy=rules.load(policy), config=engine_config or feed.EngineConfig())
+    """The feed engine over the store's catalog, under a policy: "default", "engagement" or a TOML file.
+
+    `resolve` lays what the feed must also honour over a stored account (a guardian's controls).
+    """
+    return feed.build(
+        store, policy=rules.load(policy), config=engine_config or feed.EngineConfig(), resolve=resolve or feed.as_stored
+    )
 
 
 def engine_from_settings(settings: config.Settings) -> feed.Engine:

@@ -30,6 +30,19 @@ class Settings(BaseSettings):
     # Event log writes are batched up to this many events per transaction.
     event_batch_size: int = 1000
 
+    # The HTTP API.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Requests per principal (moving window), and sign-ups/logins per client address.
+    rate_limit: str = "100/second"
+    login_rate_limit: str = "20/minute"
+    max_body_bytes: int = 5_000_000
+    token_days: float = 30.0
+    # Honour the `now` query parameter (a simulated clock): only for servers that audits scroll.
+    client_clock: bool = False
+    # Where audits started over the API write their reports.
+    audit_dir: Path = Path("audits")
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:

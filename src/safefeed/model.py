@@ -208,7 +208,11 @@ class AccountSettings:
     chosen_interests: tuple[str, ...] = ()  # "more of" these topics
     less_of: tuple[str, ...] = ()  # "less of" these topics
     stem_feed: bool | None = None
-    daily_limit_minutes: int | None = None
+    daily_limit_minutes: int | None = None  # 0: I opted out of a daily limit
+    session_prompt_minutes: int | None = None  # "keep going?" after this many minutes; 0: off
+    quiet_hours: tuple[str, str] | None = None  # ("HH:MM", "HH:MM") local; where the policy lets me move them
+    autoplay: bool | None = None
+    streaks: bool | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from safefeed import model
-from safefeed.audit import metrics, persona, runner, scenario, targets
+from safefeed.audit import metrics, persona, report, runner, scenario, targets
 from safefeed.recommend import feed
 from safefeed.store import repository
 
@@ -119,8 +119,20 @@ def tiny() -> scenario.Scenario:
     return scenario.parse(SMALL)
 
 
-def _columns(logs: Sequence[runner.Log]) -> dict[str, dict[str, list[object]]]:
-    return {f"{log.target}/{log.persona}/{log.repetition}": log.columns for log in logs}
+def _outcomes(logs: Sequence[runner.Log]) -> dict[str, dict[str, object]]:
+    """Every field of every unit's log but where and how fast it ran."""
+    return {f"{log.target}/{log.persona}/{log.repetition}": log.outcome() for log in logs}
+
+
+def _metrics(scenario_: scenario.Scenario, logs: Sequence[runner.Log]) -> object:
+    """metrics.json's content without its one timing figure."""
+
+    def strip(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "impressions_per_s_core"}
+        return value
+
+    return strip(report.compute(scenario_, logs))
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +169,7 @@ def test_run_writes_every_unit_and_resumes_after_a_crash(
         tiny, tmp_path, workers=1, cache=world_cache, progress=lambda log, d, t: done.append(log.persona)
     )
     assert len(done) == 8 - 3  # only the missing units ran again
-    assert _columns(resumed) == _columns(reference)
+    assert _outcomes(resumed) == _outcomes(reference)
 
 
 def test_resume_refuses_a_different_scenario(tiny: scenario.Scenario, world_cache: Path, tmp_path: Path) -> None:
@@ -169,7 +181,32 @@ def test_resume_refuses_a_different_scenario(tiny: scenario.Scenario, world_cach
 def test_local_processes_give_the_same_logs(
     tiny: scenario.Scenario, reference: list[runner.Log], world_cache: Path, tmp_path: Path
 ) -> None:
-    assert _columns(runner.run(tiny, tmp_path, workers=2, cache=world_cache)) == _columns(reference)
+    logs = runner.run(tiny, tmp_path, workers=2, cache=world_cache)
+    assert _outcomes(logs) == _outcomes(reference)
+    assert all(log.worker.startswith("pid:") and log.worker != f"pid:{os.getpid()}" for log in logs)
+
+
+def test_a_worker_reads_the_world_once_and_again_when_it_is_rebuilt(world_file: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "world.db"
+    copy.write_bytes(world_file.read_bytes())
+    opened = repository.Store.open(f"sqlite:///{copy}")
+    try:
+        first = runner._catalog(copy, opened)
+        assert len(first[0]) == 7 * 30  # the tiny world: 7 topics x 30 videos
+        assert runner._catalog(copy, opened) is first
+        os.utime(copy, ns=(0, 0))  # rebuilt in place: another mtime
+        again = runner._catalog(copy, opened)
+        assert again is not first and again[0] == first[0]
+    finally:
+        opened.close()
+
+
+def test_outcome_leaves_out_only_where_and_how_fast(reference: list[runner.Log]) -> None:
+    log = reference[0]
+    moved = dataclasses.replace(log, wall_s=log.wall_s + 9, worker="tcp://10.0.0.9:1234")
+    assert moved.outcome() == log.outcome()
+    assert dataclasses.replace(log, impressions=log.impressions + 1).outcome() != log.outcome()
+    assert set(log.to_json()) - set(log.outcome()) == set(runner.RUN_FIELDS)
 
 
 def _listeners(pids: set[int]) -> list[str]:
@@ -193,22 +230,62 @@ def _listeners(pids: set[int]) -> list[str]:
     return found
 
 
-def test_dask_on_loopback_gives_the_same_metrics_as_local(
+def _cluster_listeners() -> list[str]:
+    import psutil
+
+    return _listeners({os.getpid(), *(child.pid for child in psutil.Process().children(recursive=True))})
+
+
+def test_dask_on_loopback_spreads_units_and_gives_the_same_logs_and_metrics(
     tiny: scenario.Scenario, reference: list[runner.Log], world_cache: Path, tmp_path: Path
 ) -> None:
     distributed = pytest.importorskip("distributed")
-    import psutil
 
     with distributed.LocalCluster(
         host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        pids = {os.getpid(), *(child.pid for child in psutil.Process().children(recursive=True))}
-        listeners = _listeners(pids)
-        assert listeners, "the cluster listens somewhere: the check must see it"
-        assert all(address.startswith("127.0.0.1:") for address in listeners), listeners
+        workers = set(cluster.scheduler_info["workers"])
+        assert len(workers) == 2
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        before = _cluster_listeners()
         logs = runner.run(tiny, tmp_path, dask=cluster.scheduler_address, cache=world_cache)
-    assert _columns(logs) == _columns(reference)
-    np.testing.assert_equal([log.impressions for log in logs], [log.impressions for log in reference])
+        after = _cluster_listeners()
+    # Scheduler, two nannies and two workers at least; no dashboard, nothing off loopback, before or after.
+    assert len(before) >= 5, before
+    assert all(address.startswith("127.0.0.1:") for address in before + after), before + after
+    assert {log.worker for log in logs} == workers  # both workers ran units
+    assert _outcomes(logs) == _outcomes(reference)
+    assert _metrics(tiny, logs) == _metrics(tiny, reference)
+    # The unit files on disk too, value for value.
+    on_disk = {log.target + log.persona + str(log.repetition): log.outcome() for log in runner.load_logs(tmp_path)}
+    assert on_disk == {log.target + log.persona + str(log.repetition): log.outcome() for log in reference}
+
+
+def test_dask_without_scheduler_or_workers_or_shared_folder_says_what_to_do(
+    tiny: scenario.Scenario, world_cache: Path, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(runner.FleetError, match="no Dask scheduler answers"):
+        runner.run(tiny, tmp_path / "a", dask=f"tcp://127.0.0.1:{port}", cache=world_cache, wait_s=1)
+    unit = runner.units(tiny)[0]
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
+        pytest.raises(runner.FleetError, match="no workers after 1 s"),
+    ):
+        runner.run(tiny, tmp_path / "b", dask=empty.scheduler_address, wait_s=1)
+    assert not (tmp_path / "b" / runner.WORLD_FILE).exists()  # refused before building the world
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as one:
+        job = runner.Job(tiny, tmp_path / "not-shared" / "world.db", unit)
+        with (
+            runner._connect(one.scheduler_address, wait_s=5) as client,
+            pytest.raises(runner.FleetError, match=r"cannot read the audit's world .*not-shared"),
+        ):
+            list(runner._dask(client, [job]))
 
 
 def test_the_policy_difference_shows_in_a_small_audit(world_file: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from safefeed.audit import runner
 from safefeed.cli import audit, common
 from tests.datasets import test_kinit
 
@@ -74,6 +75,47 @@ def test_run_then_summary_json(tmp_path: Path, cache: Path) -> None:
     assert rows[0]["control_watch_time_vs_engagement"] == 1.0
     again = cli.invoke(audit.app, ["run", str(path), "--out", str(out), "--workers", "1", "--cache", str(cache)])
     assert again.exit_code == 0  # every unit done: resumes to the same report
+
+
+def _without_timing(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_timing(v) for k, v in value.items() if k != "impressions_per_s_core"}
+    return value
+
+
+def test_run_on_a_dask_cluster_spreads_units_and_matches_a_local_run(tmp_path: Path, cache: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    path = tmp_path / "tiny.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    local, fleet = tmp_path / "local", tmp_path / "fleet"
+    result = cli.invoke(audit.app, ["run", str(path), "--out", str(local), "--workers", "1", "--cache", str(cache)])
+    assert result.exit_code == 0, result.output
+    with distributed.LocalCluster(
+        host="127.0.0.1", n_workers=2, threads_per_worker=1, dashboard_address=None
+    ) as cluster:
+        workers = sorted(cluster.scheduler_info["workers"])
+        result = cli.invoke(
+            audit.app,
+            ["run", str(path), "--out", str(fleet), "--dask", cluster.scheduler_address, "--cache", str(cache)],
+        )
+    assert result.exit_code == 0, result.output
+    # 2 targets x 2 arms x 1 region x 1 repetition = 4 units, over both workers.
+    assert "4 units on 2 workers" in result.output
+    logs = runner.load_logs(fleet)
+    assert sorted({log.worker for log in logs}) == workers
+    assert [log.outcome() for log in logs] == [log.outcome() for log in runner.load_logs(local)]
+    metrics = [json.loads((out / "metrics.json").read_text()) for out in (local, fleet)]
+    assert _without_timing(metrics[0]) == _without_timing(metrics[1])
+    assert metrics[1]["targets"]["engagement"]["summary"]["impressions_per_s_core"] > 0
+
+
+def test_dask_and_local_workers_together_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(common.UsageError, match="--workers counts local processes"):
+        cli.invoke(
+            audit.app,
+            ["run", "amnesty-2023", "--out", str(tmp_path), "--dask", "tcp://127.0.0.1:8786", "--workers", "2"],
+            catch_exceptions=False,
+        )
 
 
 def test_summary_of_a_folder_without_a_run_says_what_to_do(tmp_path: Path) -> None:

@@ -93,6 +93,20 @@ def test_look_alikes_are_not_mental_health() -> None:
     assert result.nearest_examples == ()
 
 
+def test_the_model_reads_gated_captions_as_sentences() -> None:
+    seen: list[str] = []
+
+    def recording(texts: Sequence[str]) -> classifier.Vectors:
+        seen.extend(texts)
+        return fake_embed(texts)
+
+    results = classifier.Default(make_weights(), embed=recording).classify(
+        ["so sad today #fyp #sadvibes", "crypto news #fyp #bitcoinprice"]
+    )
+    assert seen == ["so sad today sad vibes"]  # the look-alike never reaches the model
+    assert [r.embedded for r in results] == [True, False]
+
+
 def test_without_the_gate_the_stacker_decides() -> None:
     # No strong term: p = sigmoid(-2) = 0.119 < 0.5.
     predictor = classifier.Default(make_weights(), embed=fake_embed, embed_all=True)
@@ -251,13 +265,16 @@ def on_dev_labels(data_dir: Path) -> tuple[training.Scores, float]:
 @pytest.mark.data
 def test_no_regression_on_the_labelled_tiktok_captions(on_dev_labels: tuple[training.Scores, float]) -> None:
     scores, false_positive_rate = on_dev_labels
-    assert scores.f1 >= 0.75
-    assert scores.precision >= 0.75
+    # In-sample (optimistic) the shipped weights give P 0.87, R 0.77, F1 0.81, 0.6% on the random part.
+    assert scores.f1 >= 0.78
+    assert scores.precision >= 0.82
     assert false_positive_rate <= 0.01
 
 
 @pytest.mark.data
-@pytest.mark.xfail(strict=True, reason="issue 4 target not met yet: cross-validated F1 is about 0.7 (see report)")
+@pytest.mark.xfail(
+    strict=True, reason="issue 4 target not met: grouped cross-validated F1 0.76 at precision 0.78 (classify eval)"
+)
 def test_targets_on_the_labelled_tiktok_captions(on_dev_labels: tuple[training.Scores, float]) -> None:
     scores, false_positive_rate = on_dev_labels
     assert scores.f1 >= 0.85

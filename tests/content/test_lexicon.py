@@ -146,3 +146,30 @@ def test_a_hashtag_with_unknown_letters_after_a_term_never_matches_it(term: str,
 def test_matching_never_fails_on_any_text(text: str) -> None:
     for found in lexicon.match(text):
         assert found.kind in ("theme", "harm", "context")
+
+
+@pytest.mark.parametrize(
+    ("text", "readable"),
+    [
+        # Handles and generic tags go; run-together tags become words the embedding model knows.
+        (
+            "Replying to @ana so tired #mentalhealthawareness #fyp #fypシ゚viral #CapCut",
+            "so tired mental health awareness",
+        ),
+        ("#nevergiveup🧡youmatterthemost💙", "never give up you matter the most"),
+        ("#sadvibes #sadvibes #quotesthathithard", "sad vibes quotes that hit hard"),
+        # Coded words and TikTok coinages stay whole; underscores separate words.
+        ("#sewerslide #hopecore #islamic_video", "sewerslide hopecore islamic video"),
+        # A tag that does not split into known words is kept as it is, short words are not invented.
+        ("#mentality #tiffytoky", "mentality tiffytoky"),
+        ("#fyp #viral", ""),
+    ],
+)
+def test_readable_is_the_caption_as_a_sentence(text: str, readable: str) -> None:
+    assert lexicon.readable(text) == readable
+
+
+def test_split_prefers_fewest_words() -> None:
+    assert LEXICON.split("healingjourney") == "healing journey"
+    assert LEXICON.split("griefjourney") == "grief journey"
+    assert LEXICON.split("xqzt") == "xqzt"

@@ -11,6 +11,8 @@ from tests.content.test_classifier import fake_embed
 
 # A tiny world with a known answer: mental-health texts point one way in embedding space.
 DIRECTION = np.eye(384, dtype=np.float32)[0]
+# Distinct words, not numbers: captions differing only in a number are near-duplicates.
+WORDS = tuple(f"{a}{b}" for a in "bcdfgh" for b in ("alo", "eri", "ump"))
 
 
 def part(texts: Sequence[tuple[str, model.Theme | None]], source: str, *, group: str = "") -> training.Part:
@@ -34,9 +36,9 @@ def part(texts: Sequence[tuple[str, model.Theme | None]], source: str, *, group:
 def tiny_corpus() -> training.Corpus:
     sad, suicide, anxiety = model.Theme.SADNESS_DEPRESSION, model.Theme.SUICIDE, model.Theme.ANXIETY_STRESS
     tiktok = part(
-        [(f"so depressed today {i}", sad) for i in range(12)]
-        + [(f"so sad the match ended {i}", None) for i in range(12)]
-        + [(f"new dance video {i}", None) for i in range(18)],
+        [(f"so depressed today {WORDS[i]}", sad) for i in range(12)]
+        + [(f"so sad the match ended {WORDS[i]}", None) for i in range(12)]
+        + [(f"new dance video {WORDS[i]}", None) for i in range(18)],
         labelled_text.TIKTOK_LABELS,
     )
     sdcnl = part(
@@ -75,6 +77,25 @@ def test_evaluate_reports_every_set_with_cross_validated_figures() -> None:
     assert tiktok["by_group"]["random"]["false_positive_rate"] == 0.0
     assert set(result) >= {labelled_text.SDCNL, labelled_text.DREADDIT, labelled_text.CSSRS}
     assert result[labelled_text.CSSRS]["mh_related"]["support"] == 6
+
+
+def test_near_duplicates_share_a_group_and_a_fold() -> None:
+    texts = [
+        "Replying to @a PART 2: my sister cried at my wedding #reddit #story #aita",
+        "Replying to @b PART 3: my sister cried at my wedding #reddit #story #aita",
+        "I should have let it go. #pov #acting #skit",
+        "First day at school #pov #acting #skit",  # same series: same three tags
+        "Mental health 🌿 #corecore #sadcore",
+        "Mental health ☘️ #mindcore #pain",  # same opening words
+        "a day at the beach",
+    ]
+    groups = training.duplicate_groups(texts)
+    assert groups.tolist() == [0, 0, 2, 2, 4, 4, 6]
+    folds = training._grouped_fold_ids(np.tile(groups, 10) + np.repeat(np.arange(10) * 100, 7), 5, seed=0)
+    for start in range(0, 70, 7):
+        chunk = folds[start : start + 7]
+        assert chunk[0] == chunk[1] and chunk[2] == chunk[3] and chunk[4] == chunk[5]
+    assert set(folds.tolist()) == set(range(5))  # 40 groups spread over every fold
 
 
 def test_scores_and_confusion_known_answers() -> None:

@@ -132,3 +132,8 @@ def test_pages_stay_whole_when_the_video_cache_turns_over(engine: feed.Engine, m
     for _ in range(4):
         page = engine.feed("teen", n=10, now=T0)
         assert len({item.video.id for item in page.items}) == 10
+
+
+def test_page_videos_from_memory_are_the_stored_videos(engine: feed.Engine, world: repository.Store) -> None:
+    stored = world.videos(engine.items.ids)
+    assert [engine.items.video(position) for position in range(len(engine.items))] == stored

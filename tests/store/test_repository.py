@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -184,3 +187,55 @@ def test_any_valid_video_round_trips(
     video = make_video("p", caption=caption, hashtags=tuple(tags), duration_s=duration, counters=model.Counters(views))
     sqlite_store.import_catalog([model.Creator("c1")], [video])
     assert sqlite_store.video("p") == video
+
+
+def test_numbered_appends_say_each_events_seq_and_the_account_log_counts_them(store: repository.Store) -> None:
+    first = store.append_events_numbered(EVENTS[:2])
+    second = store.append_events_numbered(EVENTS[2:], durable=False)
+    assert [seq for seq, _ in store.events()] == first + second
+    # a1 wrote events 0, 1, 2 and 4 of EVENTS; a2 wrote event 3.
+    a1 = [seq for seq, event in store.events(account_id="a1")]
+    assert store.account_log("a1", 0) == (len(a1), a1[-1], None)
+    assert store.account_log("a1", a1[-1]) == (0, 0, None)
+    store.put_snapshot("a1", a1[0], b"state")
+    assert store.account_log("a1", a1[0]) == (len(a1) - 1, a1[-1], a1[0])
+
+
+def test_impressions_after_a_seq_are_the_page_served_there(store: repository.Store) -> None:
+    page = [model.Event("a1", model.EventKind.IMPRESSION, T0, video_id=f"v{i}") for i in range(3)]
+    before = store.append_events_numbered(EVENTS[:1])[-1]
+    store.append_events_numbered(page, durable=False)
+    store.append_events(EVENTS[3:4])
+    assert [event for _, event in store.impressions_after("a1", before, 2)] == page[:2]
+    assert store.impressions_after("a2", 0, 5) == []
+
+
+def test_account_lock_makes_two_stores_take_turns(store: repository.Store) -> None:
+    url = store.engine.url.render_as_string(hide_password=False)
+    other = repository.Store.open(url)
+    order: list[str] = []
+    with store.account_lock("a1"):
+        waiting = threading.Thread(target=lambda: _hold(other, "a1", order))
+        waiting.start()
+        waiting.join(timeout=0.5)
+        order.append("first released")
+    waiting.join()
+    other.close()
+    assert order == ["first released", "second held"]
+    with store.account_lock("a1"), other_store_lock(url, "a2"):  # other accounts do not wait
+        pass
+
+
+def _hold(store: repository.Store, account_id: str, order: list[str]) -> None:
+    with store.account_lock(account_id):
+        order.append("second held")
+
+
+@contextlib.contextmanager
+def other_store_lock(url: str, account_id: str) -> Iterator[None]:
+    other = repository.Store.open(url)
+    try:
+        with other.account_lock(account_id):
+            yield
+    finally:
+        other.close()

@@ -8,14 +8,24 @@ the time it spent, and the events go back before the next page.
 
 Units are independent -- each gets its own copy of the world (catalog, vectors,
 an empty event log) -- so they run in any order on any worker and give the
-same log: local processes by default, or a Dask cluster. Each finished unit is
-written atomically under `out/units/`, so a crash loses at most the units in
-flight and `run` resumes where it stopped.
+same log: local processes by default, or a Dask cluster. Each unit runs with
+BLAS held to one thread, so its arithmetic -- and so its log -- does not depend
+on the machine or the worker's thread pool. Each finished unit is written
+atomically under `out/units/`, so a crash loses at most the units in flight
+and `run` resumes where it stopped.
+
+A cluster on one machine that listens on loopback only (Dask's HTTP port
+binds every interface by default, even with `--no-dashboard`):
+
+    dask scheduler --host 127.0.0.1 --dashboard-address 127.0.0.1:8787
+    dask worker tcp://127.0.0.1:8786 --host 127.0.0.1 --nthreads 1 --dashboard-address 127.0.0.1:0
+    safefeed audit run amnesty-2023 --out DIR --dask tcp://127.0.0.1:8786
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import gzip
@@ -23,13 +33,16 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import threadpoolctl
 
 from safefeed import model
 from safefeed.audit import behaviour as behaviour_module
@@ -65,6 +78,10 @@ class ScenarioChanged(ValueError):
     """The output folder holds a run of a different scenario: resuming would mix two audits."""
 
 
+class FleetError(RuntimeError):
+    """The cluster cannot run the audit as given (no scheduler, no workers, no shared folder)."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Unit:
     target: str
@@ -91,6 +108,7 @@ class Log:
     impressions: int
     wall_s: float  # time the step loop took (setup excluded): the throughput figure
     note: str = ""
+    worker: str = ""  # where it ran (a Dask worker's address, else "pid:N"): for the operator, not the audit
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -98,6 +116,16 @@ class Log:
     @staticmethod
     def from_json(data: dict[str, Any]) -> Log:
         return Log(**data)
+
+    def outcome(self) -> dict[str, Any]:
+        """The log without how and where it ran: equal for the same scenario and seed on any fleet."""
+        data = self.to_json()
+        for field in RUN_FIELDS:
+            del data[field]
+        return data
+
+
+RUN_FIELDS = ("wall_s", "worker")  # the fields of a `Log` that depend on the machine, not the audit
 
 
 # -- one unit ---------------------------------------------------------------------
@@ -164,14 +192,17 @@ class Job:
 def run_unit(job: Job) -> Log:
     """Run one unit on a private copy of the world, so units never see each other's events."""
     spec = next(t for t in job.scenario.targets if t.name == job.unit.target)
-    with tempfile.TemporaryDirectory(prefix="safefeed-audit-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="safefeed-audit-") as scratch,
+        threadpoolctl.threadpool_limits(1),
+    ):
         copy = Path(scratch) / WORLD_FILE
         shutil.copyfile(job.world, copy)
         store = repository.Store.open(f"sqlite:///{copy}", simulation=True)
         try:
-            videos = list(store.iter_videos())
+            videos, truth = _catalog(job.world, store)
             built = targets.build(spec, store, videos)
-            labeller = targets.Labeller(targets.ground_truth(videos))
+            labeller = targets.Labeller(truth)
             began = time.perf_counter()
             columns = scroll(
                 built.target,
@@ -197,7 +228,41 @@ def run_unit(job: Job) -> Log:
         impressions=len(columns["t_s"]),
         wall_s=round(wall, 4),
         note=built.note,
+        worker=_where(),
     )
+
+
+# The world a worker process read last: (path, mtime, size) -> its videos and their ground truth.
+_CATALOGS: dict[tuple[str, int, int], tuple[tuple[model.Video, ...], Mapping[str, model.Label]]] = {}
+
+
+def _catalog(world: Path, store: repository.Store) -> tuple[tuple[model.Video, ...], Mapping[str, model.Label]]:
+    """The world's videos, read once per worker process rather than once per unit.
+
+    Reading every row back was most of a short unit's time, and every unit of a
+    run reads the same file, which `prepare_world` never changes once written
+    (a rebuilt one has another mtime or size). Videos are frozen and the
+    mapping read-only, so sharing them cannot carry one unit's events into
+    another; `store` is the unit's private copy, read only on a miss.
+    """
+    stat = world.stat()
+    key = (str(world), stat.st_mtime_ns, stat.st_size)
+    if key not in _CATALOGS:
+        _CATALOGS.clear()  # one world at a time: a worker that moves on to another run frees the last
+        videos = tuple(store.iter_videos())
+        _CATALOGS[key] = (videos, types.MappingProxyType(targets.ground_truth(videos)))
+    return _CATALOGS[key]
+
+
+def _where() -> str:
+    """This Dask worker's address, else this process; `distributed` is only looked up, never imported here."""
+    cluster = sys.modules.get("distributed")
+    if cluster is not None:
+        try:
+            return str(cluster.get_worker().address)
+        except ValueError:  # imported, but this is not a worker (the client, or a local process)
+            pass
+    return f"pid:{os.getpid()}"
 
 
 # -- the world ----------------------------------------------------------------------
@@ -301,15 +366,51 @@ def _local(jobs: Sequence[Job], workers: int) -> Iterator[Log]:
             yield future.result()
 
 
-def _dask(jobs: Sequence[Job], address: str) -> Iterator[Log]:
+def _connect(address: str, *, wait_s: float) -> Any:
+    """A client of the cluster at `address` with at least one worker, or a `FleetError` saying what to start.
+
+    Asked before the world is built, so a wrong address fails in seconds, not after the embedding.
+    """
     import distributed
 
-    with distributed.Client(address) as client:  # type: ignore[no-untyped-call]
-        futures = client.map(run_unit, list(jobs), pure=False)
-        for future in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
-            log = future.result()
-            assert isinstance(log, Log)
-            yield log
+    try:
+        client: Any = distributed.Client(address, timeout=wait_s)  # type: ignore[no-untyped-call]
+    except OSError as refused:
+        raise FleetError(
+            f"no Dask scheduler answers at {address} ({refused}); fix --dask or start one, e.g. on this "
+            "machine only: `dask scheduler --host 127.0.0.1 --dashboard-address 127.0.0.1:8787`"
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=wait_s)
+    except TimeoutError:
+        client.close()
+        raise FleetError(
+            f"the Dask scheduler at {address} has no workers after {wait_s:g} s; "
+            f"start some with `dask worker {address} --nthreads 1` (on this machine only, add "
+            "`--host 127.0.0.1 --dashboard-address 127.0.0.1:0`)"
+        ) from None
+    return client
+
+
+def _dask(client: Any, jobs: Sequence[Job]) -> Iterator[Log]:
+    import distributed
+
+    if jobs:
+        # Workers open the world by path: one on another machine without the shared folder would
+        # fail every unit it takes, so ask them all before any unit runs.
+        world = str(jobs[0].world)
+        readable = client.run(os.path.exists, world)
+        blind = sorted(worker for worker, ok in readable.items() if not ok)
+        if blind:
+            raise FleetError(
+                f"Dask workers {blind} cannot read the audit's world {world}: "
+                "put --out on a file system every worker mounts at the same path"
+            )
+    futures = client.map(run_unit, list(jobs), pure=False)
+    for future in distributed.as_completed(futures):  # type: ignore[no-untyped-call]
+        log = future.result()
+        assert isinstance(log, Log)
+        yield log
 
 
 def run(
@@ -320,23 +421,29 @@ def run(
     dask: str | None = None,
     progress: Progress | None = None,
     cache: Path | None = None,
+    wait_s: float = 30.0,
 ) -> list[Log]:
     """Run every unit not yet under `out` and return all logs; run it again after a crash to resume.
 
-    With `dask` (a scheduler address) the units run on that cluster; its
-    workers must be able to read `out` (a shared file system), where the world
-    lies.
+    With `dask` (a scheduler address) the units run on that cluster, as many
+    at once as it has worker threads, and `wait_s` bounds the wait for its
+    scheduler and first worker. Its workers must be able to read `out` (a
+    shared file system), where the world lies; the logs are the same as a
+    local run's but for `RUN_FIELDS`.
     """
+    assert not (dask and workers), "workers counts local processes; a Dask cluster brings its own"
     out = Path(out)
     _check_resume(scenario, out)
-    world = prepare_world(scenario.catalog, out / WORLD_FILE, cache=cache)
-    todo = [unit for unit in units(scenario) if not unit_path(out, unit).exists()]
-    jobs = [Job(scenario, world.resolve(), unit) for unit in todo]
-    total, done = len(units(scenario)), len(units(scenario)) - len(todo)
-    stream = _dask(jobs, dask) if dask else _local(jobs, workers or max(1, (os.cpu_count() or 1)))
-    for log in stream:
-        save(out, log)
-        done += 1
-        if progress is not None:
-            progress(log, done, total)
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(_connect(dask, wait_s=wait_s)) if dask else None
+        world = prepare_world(scenario.catalog, out / WORLD_FILE, cache=cache)
+        todo = [unit for unit in units(scenario) if not unit_path(out, unit).exists()]
+        jobs = [Job(scenario, world.resolve(), unit) for unit in todo]
+        total, done = len(units(scenario)), len(units(scenario)) - len(todo)
+        stream = _dask(client, jobs) if client is not None else _local(jobs, workers or max(1, os.cpu_count() or 1))
+        for log in stream:
+            save(out, log)
+            done += 1
+            if progress is not None:
+                progress(log, done, total)
     return load_logs(out)

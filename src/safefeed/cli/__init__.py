@@ -10,8 +10,8 @@ import sys
 
 import typer
 
-from safefeed import model
-from safefeed.cli import audit, catalog, classify, common, evaluate, feed, safety
+from safefeed import access, model
+from safefeed.cli import audit, catalog, classify, common, demo, evaluate, feed, safety, serve
 from safefeed.content import catalog_import
 from safefeed.policy import rules as policy_rules
 from safefeed.recommend import feed as engine_feed
@@ -33,12 +33,14 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(safety.policy, name="policy")
 app.add_typer(safety.report, name="report")
 app.add_typer(safety.me, name="me")
-for command in (feed.feed, feed.search, feed.refresh, feed.train):
+app.add_typer(serve.logins, name="logins")
+for command in (feed.feed, feed.search, feed.refresh, feed.train, serve.serve, demo.demo):
     app.command()(command)
 
 # Errors a user can cause; anything else is a bug and keeps its traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
     common.UsageError,
+    access.PrincipalExists,
     catalog_import.ImportFailed,
     engine_feed.InvalidCursor,
     policy_rules.InvalidPolicy,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 from pathlib import Path
 from typing import Annotated
@@ -26,7 +27,12 @@ def run(
     ],
     out: Annotated[Path, typer.Option("--out", help="Output folder; run again with the same folder to resume.")],
     dask: Annotated[
-        str | None, typer.Option("--dask", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786.")
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Dask scheduler address, e.g. tcp://127.0.0.1:8786: personas run on its workers, "
+            "which must see --out at the same path.",
+        ),
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Local worker processes (default: CPUs).")
@@ -43,6 +49,8 @@ def run(
     ] = DEFAULT_CACHE,
 ) -> None:
     """Run every persona x repetition against every target, then write metrics.json, report.html and plots."""
+    if dask and workers:
+        raise common.UsageError("--workers counts local processes; with --dask the cluster's workers run: drop one")
     try:
         chosen = scenario.load(scenario_file, scale=scale, repetitions=repetitions)
     except FileNotFoundError as missing:
@@ -56,11 +64,18 @@ def run(
             task = bar.add_task("audit", total=len(runner.units(chosen)), last="")
 
             def advance(log: runner.Log, done: int, total: int) -> None:
-                bar.update(task, completed=done, last=f"{log.target}/{log.persona}: {log.impressions} items")
+                bar.update(
+                    task, completed=done, last=f"{log.target}/{log.persona}: {log.impressions} items on {log.worker}"
+                )
 
             logs = runner.run(chosen, out, workers=workers, dask=dask, progress=advance, cache=cache)
-    except runner.ScenarioChanged as changed:
-        raise common.UsageError(str(changed)) from None
+    except (runner.ScenarioChanged, runner.FleetError) as refused:
+        raise common.UsageError(str(refused)) from None
+    placed = collections.Counter(log.worker for log in logs)
+    common.console.print(
+        f"{len(logs)} units on {len(placed)} workers: "
+        + ", ".join(f"{worker or 'unrecorded'} {count}" for worker, count in sorted(placed.items()))
+    )
     result = report.write(chosen, logs, out)
     common.console.print(f"wrote {out / report.METRICS_FILE} and {out / report.REPORT_FILE}")
     for row in report.flat(result):

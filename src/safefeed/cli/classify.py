@@ -159,6 +159,11 @@ def _summary(name: str, result: dict[str, Any]) -> str:
     random = result.get("by_group", {}).get("random")
     if random and random["false_positive_rate"] is not None:
         line += f", false-positive rate on the random sample {random['false_positive_rate']:.2%}"
+    confident = result.get("high_confidence_labels")
+    if confident:
+        line += f"; high-confidence labels only F1={confident['f1']:.3f}"
+    gate = result["gate"]
+    line += f"; gate: {gate['embedded_share']:.1%} embedded, {gate['mh_stopped']} mental-health texts stopped"
     themes = ", ".join(f"{theme} F1={s['f1']:.2f} (n={s['support']})" for theme, s in result["themes"].items())
     return f"{line}\n  themes: {themes}"
 

@@ -7,7 +7,8 @@ A small stacked logistic regression weighs them; its weights, the embedding
 heads and a few synthetic exemplars ship in `data/classifier.npz`, which
 `safefeed classify train` (content/training.py) reproduces. Texts without any
 lexicon evidence skip the embedding model (see `has_evidence`): that is what
-makes classifying a whole feed cheap.
+makes classifying a whole feed cheap. The model reads `model_text`, the caption
+with hashtags split into words and generic tags (#fyp) dropped.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class Classification:
     matched_terms: tuple[str, ...] = ()
     nearest_examples: tuple[Neighbour, ...] = ()
     threshold: float = 0.5
+    embedded: bool = False  # the lexicon gate let it through to the embedding model
 
     @property
     def margin(self) -> float:
@@ -165,8 +167,13 @@ def load(path: Path | None = None) -> Weights:
 
 
 def text_of(item: model.Video | str) -> str:
-    """What the models read: `Video.text` (caption plus the hashtags it does not carry inline)."""
+    """What the lexicon reads: `Video.text` (caption plus the hashtags it does not carry inline)."""
     return item if isinstance(item, str) else item.text
+
+
+def model_text(text: str, terms: lexicon.Lexicon | None = None) -> str:
+    """What the embedding model reads: `lexicon.readable(text)`, or the text itself if nothing is left."""
+    return lexicon.readable(text, terms) or text
 
 
 def features(matches: Sequence[lexicon.Match], text_head: float, caption_head: float) -> npt.NDArray[np.float64]:
@@ -283,11 +290,12 @@ class Default:
         texts = [text_of(item) for item in items]
         matches = [lexicon.match(text, self.terms) for text in texts]
         gated = [row for row, found in enumerate(matches) if self.embed_all or has_evidence(found)]
-        vectors = self.embed([texts[row] for row in gated]) if gated else _empty()
+        vectors = self.embed([model_text(texts[row], self.terms) for row in gated]) if gated else _empty()
         return self._decide(matches, gated, vectors)
 
     def classify_embedded(self, texts: Sequence[str], vectors: Vectors) -> list[Classification]:
-        """As `classify`, for texts already embedded (training and evaluation reuse their embeddings)."""
+        """As `classify`, for texts already embedded: `vectors[i]` embeds `model_text(texts[i])`
+        (training and evaluation reuse their embeddings)."""
         matches = [lexicon.match(text, self.terms) for text in texts]
         gated = [row for row, found in enumerate(matches) if self.embed_all or has_evidence(found)]
         return self._decide(matches, gated, vectors[gated] if gated else _empty())
@@ -328,6 +336,7 @@ class Default:
                 matched_terms=tuple(dict.fromkeys(m.term for m in found if m.kind == "theme")),
                 nearest_examples=self._neighbours(similarities[index]),
                 threshold=w.threshold,
+                embedded=True,
             )
         return results
 

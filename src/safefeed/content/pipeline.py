@@ -1,7 +1,8 @@
-"""Catalog import as a whole: label what has no label, embed once, store all or nothing.
+"""Catalog import as a whole: label what has no label, embed, store all or nothing.
 
-The classifier and the feed read the same text through the same model, so an
-import embeds each video once and both use the vector.
+The feed's content vector embeds each video once; the classifier embeds its
+own reading of a caption (hashtags split into words) only for the few videos
+its lexicon gate lets through.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def import_catalog(
     if classify:
         pending = [i for i, video in enumerate(videos) if video.label is None]
         if pending:
-            results = classifier.default().classify_embedded([texts[i] for i in pending], vectors[pending])
+            # The classifier embeds its own reading of the few texts its lexicon gate lets through.
+            results = classifier.default().classify([videos[i] for i in pending])
             for index, result in zip(pending, results, strict=True):
                 videos[index] = dataclasses.replace(videos[index], label=result.label())
     count = store.import_catalog(catalog.creators, videos)

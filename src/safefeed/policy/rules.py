@@ -95,6 +95,18 @@ class Band(_Strict):
     session_prompt_minutes: Annotated[int, pydantic.Field(ge=1, le=1440)] | None = None
     wind_down_after: dt.time | None = None
     quiet_hours: tuple[dt.time, dt.time] | None = None
+    # Well-being (safefeed.wellbeing): what a passcode adds to the daily limit, the prompt to
+    # set one's own limit after opting out of the default, the wind-down night and its second
+    # screen, whether quiet hours are fixed, the weekly recap, autoplay and streaks.
+    limit_extension_minutes: Annotated[int, pydantic.Field(ge=1, le=240)] = 15
+    own_limit_prompt_minutes: Annotated[int, pydantic.Field(ge=1, le=1440)] | None = None
+    wind_down_until: dt.time = dt.time(6, 0)
+    wind_down_repeat_minutes: Annotated[int, pydantic.Field(ge=0, le=240)] = 10
+    wind_down_confirm_seconds: Annotated[int, pydantic.Field(ge=0, le=600)] = 10
+    quiet_hours_locked: bool = False
+    weekly_recap: bool = False
+    autoplay: bool = True
+    streaks: bool = True
 
 
 class Region(_Strict):
@@ -126,6 +138,8 @@ class Policy(_Strict):
                 raise ValueError(f"{where}.recommend_harm: violative videos are recommended to nobody")
             if band in MINOR_BANDS:
                 _minor_floors(where, rules)
+            if band is model.AgeBand.U16:
+                _under_16_floors(where, rules)
         return self
 
     def band(self, account: model.Account, today: dt.date) -> Band:
@@ -144,6 +158,21 @@ def _minor_floors(where: str, rules: Band) -> None:
         raise ValueError(f"{where}.ad_targeting: under-18s get no profile-based ads; use 'contextual' or 'none'")
     if rules.dispersion.all_mental_health is None:
         raise ValueError(f"{where}.dispersion.all_mental_health: under-18s need a dispersion cap")
+    for key in ("daily_limit_minutes", "session_prompt_minutes", "quiet_hours", "own_limit_prompt_minutes"):
+        if getattr(rules, key) is None:
+            raise ValueError(f"{where}.{key}: under-18s need it set; the default policy shows the usual value")
+    for key in ("autoplay", "streaks"):
+        if getattr(rules, key):
+            raise ValueError(f"{where}.{key}: off by default for under-18s; set {key} = false")
+    if not rules.weekly_recap:
+        raise ValueError(f"{where}.weekly_recap: every under-18 gets a weekly screen-time recap; set it to true")
+
+
+def _under_16_floors(where: str, rules: Band) -> None:
+    if rules.wind_down_after is None:
+        raise ValueError(f"{where}.wind_down_after: under-16s get the wind-down screen at night (e.g. 22:00:00)")
+    if not rules.quiet_hours_locked:
+        raise ValueError(f"{where}.quiet_hours_locked: under-16s' quiet hours cannot be changed; set it to true")
 
 
 def parse(text: str, *, source: str = "policy") -> Policy:

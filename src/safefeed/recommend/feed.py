@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
 import itertools
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -56,21 +57,37 @@ class EngineConfig:
     seed: int = 0
 
 
-def encode_cursor(account_id: str, page: int) -> str:
-    return base64.urlsafe_b64encode(f"{account_id}\x1f{page}".encode()).decode().rstrip("=")
+def encode_cursor(account_id: str, after: int) -> str:
+    """A cursor for the page that follows the account's impression number `after` in the event log.
+
+    Any instance can answer it, and answer it again the same way: the page
+    served for it is the impressions logged right after `after`.
+    """
+    return base64.urlsafe_b64encode(f"{account_id}\x1f@{after}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(account_id: str, cursor: str) -> int:
-    """The page number a cursor stands for; refuses cursors of other accounts."""
+def decode_cursor(account_id: str, cursor: str) -> int | None:
+    """The log position a cursor stands for (None for a cursor of the older page-number kind);
+    refuses cursors of other accounts."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        owner, page = raw.split("\x1f")
-        number = int(page)
+        owner, place = raw.split("\x1f")
+        after = int(place.removeprefix("@"))
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidCursor(f"cursor {cursor!r} is not one this feed issued; omit it to start a new page") from error
     if owner != account_id:
         raise InvalidCursor("that cursor belongs to another account; omit it to start a new page")
-    return number
+    return after if place.startswith("@") else None
+
+
+@dataclasses.dataclass(slots=True)
+class LogPosition:
+    """How far an account's cached state has read the shared event log (other instances append to it too)."""
+
+    seq: int = 0  # every event of the account up to this one is applied
+    snapshot: int | None = None  # the seq of the snapshot the state was built on (None: none)
+    ahead: set[int] = dataclasses.field(default_factory=set)  # this instance's own events, applied, after `seq`
+    impression: int = 0  # the account's newest impression known here: where its next page starts
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,6 +99,13 @@ class Context:
     rules: policy_rules.Band
     personalised: bool
     today: dt.date
+
+
+Resolve = Callable[[model.Account], model.Account]
+
+
+def as_stored(account: model.Account) -> model.Account:
+    return account
 
 
 class Engine:
@@ -97,8 +121,10 @@ class Engine:
         policy: policy_rules.Policy,
         config: EngineConfig = EngineConfig(),
         videos: Iterable[model.Video] = (),
+        resolve: Resolve = as_stored,
     ) -> None:
-        """`videos` seed the cache of full videos that pages are made of (up to VIDEO_CACHE_SIZE)."""
+        """`videos` seed the cache of full videos that pages are made of (up to VIDEO_CACHE_SIZE);
+        `resolve` turns a stored account into the one the feed must serve (e.g. with a guardian's controls)."""
         assert index.size == len(catalog) == len(factors), "index, catalog and factors must hold the same items"
         self.store = store
         self.items = catalog
@@ -107,6 +133,7 @@ class Engine:
         self.gram = (factors.T @ factors).astype(np.float32)
         self.policy = policy
         self.config = config
+        self.resolve = resolve
         self.sources: list[sources.CandidateSource] = [
             sources.Following(catalog),
             sources.Interest(index),
@@ -118,6 +145,10 @@ class Engine:
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._states: dict[str, state.AccountState] = {}
+        self._log: dict[str, LogPosition] = {}
+        # Per account, its seen videos as catalog positions (ids where unknown): eligibility tests
+        # hundreds of candidates per page against it. Dropped with the state, rebuilt when stale.
+        self._seen: dict[str, set[int | str]] = {}
         self._video_cache: OrderedDict[str, model.Video] = OrderedDict(
             (video.id, video) for video in itertools.islice(videos, VIDEO_CACHE_SIZE)
         )
@@ -134,6 +165,7 @@ class Engine:
             policy=policy,
             config=self.config,
             videos=list(self._video_cache.values()),
+            resolve=self.resolve,
         )
 
     # -- policy ----------------------------------------------------------
@@ -145,21 +177,83 @@ class Engine:
         chosen = account.settings.personalised
         return Context(account, band, rules, rules.personalised_by_default if chosen is None else chosen, today)
 
+    def account(self, account_id: str) -> model.Account:
+        """The account as the feed serves it: stored settings with whatever `resolve` lays over them."""
+        return self.resolve(self.store.account(account_id))
+
     # -- account state ---------------------------------------------------
 
     def account_state(self, account_id: str) -> state.AccountState:
-        """The account's learned state: its snapshot plus every event logged after it."""
+        """The account's learned state: its snapshot plus every event logged after it, by any instance."""
+        return self._state(account_id, catch_up=True)
+
+    def _state(self, account_id: str, *, catch_up: bool) -> state.AccountState:
+        """The cached state, loaded if absent; `catch_up`: first apply what other processes logged since."""
         with self._lock:
-            if account_id not in self._states:
-                account = self.store.account(account_id)
-                snapshot = self.store.snapshot(account_id)
-                seq, current = (
-                    (0, self._empty()) if snapshot is None else (snapshot[0], state.AccountState.loads(snapshot[1]))
-                )
-                for _, event in self.store.events(account_id=account_id, after_seq=seq):
-                    self._learn(current, event, self.context(account, event.at))
-                self._states[account_id] = current
-            return self._states[account_id]
+            current = self._states.get(account_id)
+            if current is None:
+                return self._load(account_id)
+            if catch_up and self.store.shared:
+                return self._catch_up(account_id, current)
+            return current
+
+    def _load(self, account_id: str) -> state.AccountState:
+        account = self.account(account_id)
+        snapshot = self.store.snapshot(account_id)
+        if snapshot is None:
+            current, position = self._empty(), LogPosition()
+        else:
+            current = state.AccountState.loads(snapshot[1])
+            position = LogPosition(seq=snapshot[0], snapshot=snapshot[0], impression=snapshot[0])
+        self._replay(current, position, self.store.events(account_id=account_id, after_seq=position.seq), account)
+        self._states[account_id], self._log[account_id] = current, position
+        self._seen.pop(account_id, None)
+        return current
+
+    def _replay(
+        self,
+        current: state.AccountState,
+        position: LogPosition,
+        logged: Sequence[tuple[int, model.Event]],
+        account: model.Account,
+    ) -> None:
+        """Apply logged events this instance has not applied yet, and move the position past them all."""
+        for seq, event in logged:
+            if seq not in position.ahead:
+                self._learn(current, event, self.context(account, event.at))
+                if event.kind is model.EventKind.IMPRESSION:
+                    position.impression = max(position.impression, seq)
+            position.seq = max(position.seq, seq)
+        position.ahead.clear()
+
+    def _catch_up(self, account_id: str, current: state.AccountState) -> state.AccountState:
+        """Apply what other instances logged for the account since this one last looked: one indexed query
+        when nothing is new. Their events are applied after this instance's own later ones (the decay
+        of interests between them is the only difference that order makes); the seen set is exact."""
+        position = self._log[account_id]
+        count, newest, snapshot = self.store.account_log(account_id, position.seq)
+        if snapshot != position.snapshot:  # refreshed or edited elsewhere: start again from the snapshot
+            return self._load(account_id)
+        if count == len(position.ahead):  # only this instance's own events: nothing to apply
+            position.seq = max(position.seq, newest)
+            position.ahead.clear()
+            return current
+        logged = self.store.events(account_id=account_id, after_seq=position.seq)
+        self._replay(current, position, logged, self.account(account_id))
+        return current
+
+    def _account_lock(self, account_id: str) -> contextlib.AbstractContextManager[None]:
+        """Other instances wait while this one serves and logs a page for the account (outside `_lock`)."""
+        return self.store.account_lock(account_id) if self.store.shared else contextlib.nullcontext()
+
+    def _seen_marks(self, account_id: str, current: state.AccountState) -> set[int | str]:
+        """The account's seen set as positions; rebuilt when videos left it (the horizon) or it is new."""
+        marks = self._seen.get(account_id)
+        if marks is None or len(marks) != len(current.seen):
+            position = self.items.position
+            marks = {position.get(video_id, video_id) for video_id in current.seen}
+            self._seen[account_id] = marks
+        return marks
 
     def _empty(self) -> state.AccountState:
         return state.AccountState.empty(vectors.DIMENSIONS)
@@ -173,6 +267,9 @@ class Engine:
         vector: npt.NDArray[np.float32] | None = None,
     ) -> None:
         """Apply one event to the state, as the policy allows (`vector`: the video's, if already at hand)."""
+        marks = self._seen.get(event.account_id)
+        if marks is not None and event.video_id is not None and current is self._states.get(event.account_id):
+            marks.add(self.items.position.get(event.video_id, event.video_id))
         if event.kind is model.EventKind.IMPRESSION:
             state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
             return
@@ -193,6 +290,9 @@ class Engine:
                     weight *= context.rules.passive_sensitive_weight
                 confidence *= context.rules.passive_sensitive_weight
         elif event.kind is model.EventKind.SEARCH and event.query:
+            if self._withheld(event.query, context):  # logged, but it teaches the feed nothing, on replay too
+                state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
+                return
             vector = self.query_vector(event.query)
         if not context.personalised:  # no profiling at all: explicit controls still apply
             vector, topic, confidence = None, None, 0.0
@@ -219,39 +319,60 @@ class Engine:
 
         Raises UnknownAccount or UnknownVideo (and writes nothing) if any event names one.
         """
-        accounts = self.store.accounts(event.account_id for event in events)
+        accounts = {
+            key: self.resolve(value) for key, value in self.store.accounts(e.account_id for e in events).items()
+        }
         positions = self.items.position
         for event in events:
             if event.video_id is not None and event.video_id not in positions:
                 raise repository.UnknownVideo(f"no video with id {event.video_id!r} in the catalog")
-        self.store.append_events(events)
+        seqs = self.store.append_events_numbered(events)
         about = [positions[e.video_id] for e in events if e.video_id is not None]
         item_vectors = dict(zip(about, self.index.reconstruct(np.asarray(about, dtype=np.int64)), strict=True))
         contexts: dict[tuple[str, dt.date], Context] = {}
         with self._lock:
-            for event in events:
+            for event, seq in zip(events, seqs, strict=True):
+                current = self._state(event.account_id, catch_up=False)
+                position = self._log[event.account_id]
+                if seq <= position.seq:  # loaded (or caught up) from the log after the append: applied
+                    continue
                 key = (event.account_id, event.at.date())
                 if key not in contexts:
                     contexts[key] = self.context(accounts[event.account_id], event.at)
                 vector = None if event.video_id is None else item_vectors[positions[event.video_id]]
-                self._learn(self.account_state(event.account_id), event, contexts[key], vector=vector)
+                self._learn(current, event, contexts[key], vector=vector)
+                position.ahead.add(seq)
 
     def refresh(self, account_id: str) -> None:
         """Forget everything learned about the account, completely and permanently."""
         self.store.account(account_id)
-        with self._lock:
-            empty = self._empty()
-            self.store.put_snapshot(account_id, self.store.last_seq(), empty.dumps())
-            self._states[account_id] = empty
+        with self._account_lock(account_id), self._lock:
+            self._put_snapshot(account_id, self._empty())
+
+    def _put_snapshot(self, account_id: str, current: state.AccountState) -> None:
+        """Make `current` the account's state from now on, here and (through its snapshot) everywhere.
+
+        The snapshot is taken at the newest seq of the whole log, so other
+        instances see a new snapshot seq and reload (unless no event at all was
+        logged since the previous snapshot: then they keep their state until one is).
+        """
+        seq = self.store.last_seq()
+        self.store.put_snapshot(account_id, seq, current.dumps())
+        known = self._log.get(account_id, LogPosition())
+        self._states[account_id] = current
+        self._log[account_id] = LogPosition(seq=seq, snapshot=seq, impression=max(known.impression, seq))
+        self._seen.pop(account_id, None)
 
     def forget(self, account_id: str) -> None:
         """Drop the account's state from memory (after it was deleted from the store)."""
         with self._lock:
             self._states.pop(account_id, None)
+            self._log.pop(account_id, None)
+            self._seen.pop(account_id, None)
 
     def profile(self, account_id: str, *, now: dt.datetime | None = None) -> dict[str, object]:
         """What SafeFeed has inferred about the account, in terms a person can read and edit."""
-        account = self.store.account(account_id)
+        account = self.account(account_id)
         context = self.context(account, now or dt.datetime.now(dt.UTC))
         current = self.account_state(account_id)
         interests = sorted(current.topic_affinity.items(), key=lambda item: -item[1])
@@ -278,7 +399,7 @@ class Engine:
     def forget_interest(self, account_id: str, topic: str) -> None:
         """Remove one inferred interest (the account edits its profile); permanent, like a refresh."""
         self.store.account(account_id)
-        with self._lock:
+        with self._account_lock(account_id), self._lock:
             current = self.account_state(account_id)
             current.topic_affinity.pop(topic, None)
             code = self.items.topic_code.get(topic)
@@ -290,7 +411,60 @@ class Engine:
                 in_topic = [v for v in current.interactions if self.items.topic[self.items.position[v]] == code]
                 for video_id in in_topic:
                     del current.interactions[video_id]
-            self.store.put_snapshot(account_id, self.store.last_seq(), current.dumps())
+            self._put_snapshot(account_id, current)
+
+    def moderate(
+        self, video_id: str, *, enforcement: model.Enforcement | None = None, label: model.Label | None = None
+    ) -> None:
+        """A moderation decision (already stored) takes effect on this instance's next page."""
+        position = self.items.position.get(video_id)
+        if position is None:
+            raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
+        with self._lock:
+            if enforcement is not None:
+                self.items.enforcement[position] = catalog_items.ENFORCEMENT_CODES[enforcement]
+            if label is not None:
+                self.items.mh[position] = label.mh_related
+                theme = catalog_items.NO_THEME if label.theme is None else catalog_items.THEME_CODES[label.theme]
+                self.items.theme[position] = theme
+                self.items.harm[position] = catalog_items.HARM_CODES[label.harm]
+                page = self.items.page  # what pages show of the label, built from memory too
+                page.labelled[position] = True
+                page.probability[position] = label.probability
+                page.label_source[position] = catalog_items.SOURCE_CODES[label.source]
+            self._video_cache.pop(video_id, None)
+
+    def why(self, account_id: str, video_id: str, *, now: dt.datetime | None = None) -> tuple[str, ...]:
+        """Why this video is (or would be) in the account's feed: the signals the ranking reads, in words."""
+        position = self.items.position.get(video_id)
+        if position is None:
+            raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
+        context = self.context(self.account(account_id), now or dt.datetime.now(dt.UTC))
+        chosen = np.asarray([position], dtype=np.int64)
+        with self._lock:
+            current = self.account_state(account_id)
+            taste = self.account_factors(current)
+            similarity = self._similarity(chosen, self.interest_query(current, taste))
+            features = self._features(chosen, similarity, taste, current, context)
+        _relevance, similar, affinity, followed = _scored(features, score.relevance(features, self.config.weights), 0)
+        topic = self.items.topic_of(position)
+        if followed:
+            source = "following"
+        elif topic in context.account.settings.chosen_interests:
+            source = "chosen"
+        elif context.personalised and similar > 0.5:
+            source = "interest"
+        else:
+            source = "trending"
+        return explain.reasons(
+            source=source,
+            topic=topic,
+            region=context.account.region,
+            similarity=similar,
+            topic_affinity=affinity,
+            followed=followed,
+            personalised=context.personalised,
+        ) + self._notes(context, position)
 
     def flush_protections(self) -> None:
         """Add what the protections did since the last flush to the store's totals."""
@@ -314,34 +488,60 @@ class Engine:
             raise ValueError(f"n must be between 1 and {self.config.max_page}, got {n}")
         if tab not in ("for_you", "stem"):
             raise ValueError(f"tab must be 'for_you' or 'stem', got {tab!r}")
-        account = self.store.account(account_id)
+        account = self.account(account_id)
         moment = now or dt.datetime.now(dt.UTC)
         context = self.context(account, moment)
-        with self._lock:
-            current = self.account_state(account_id)
+        with self._account_lock(account_id), self._lock:
+            current = self._state(account_id, catch_up=True)
+            position = self._log[account_id]
             if cursor is not None:
-                decode_cursor(account_id, cursor)
+                after = decode_cursor(account_id, cursor)
                 if current.last_page is not None and current.last_page[0] == cursor:
                     ids, next_cursor = current.last_page[1], current.last_page[2]
+                    return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
+                served = self._served_after(account_id, after, n, position)
+                if served is not None:  # answered already (here before a restart, or by another instance)
+                    ids, next_cursor = served
                     return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
             chosen, found_by, scored = self._rank(context, current, n, tab)
             ads = self._sponsored(context, current, chosen)
             chosen = rerank.insert_slots(chosen, ads, every=self.config.ad_every)
-            ids = tuple(self.items.ids[position] for position in chosen)
-            page_number = current.pages + 1
-            next_cursor = encode_cursor(account_id, page_number)
-            asked = cursor or encode_cursor(account_id, current.pages)
+            ids = tuple(self.items.ids[p] for p in chosen)
+            asked = cursor or encode_cursor(account_id, position.impression)
             impressions = [model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids]
-            self.store.append_events(impressions, durable=False)
+            seqs = self.store.append_events_numbered(impressions, durable=False)
             for impression in impressions:
                 self._learn(current, impression, context)
-            current.pages = page_number
+            position.ahead.update(seqs)
+            position.impression = max([position.impression, *seqs])
+            next_cursor = encode_cursor(account_id, position.impression)
+            current.pages += 1
             current.last_page = (asked, ids, next_cursor)
             self._pages_since_flush += 1
             if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
                 self._pages_since_flush = 0
                 self.flush_protections()
             return self._page(context, current, asked, ids, next_cursor, found_by, scored, frozenset(ads))
+
+    def _served_after(
+        self, account_id: str, after: int | None, n: int, position: LogPosition
+    ) -> tuple[tuple[str, ...], str] | None:
+        """The page already served for a cursor, from the impressions logged after it (None: not served yet).
+
+        A page's impressions are logged together, at one moment, under the
+        account's lock; the first ones after the cursor with the moment of the
+        first are that page (a page cut short by an exhausted catalog and a
+        next one logged at the very same moment would run together).
+        """
+        if after is None or after >= position.impression or after < (position.snapshot or 0):
+            return None
+        logged = self.store.impressions_after(account_id, after, n)
+        if not logged:
+            return None
+        moment = logged[0][1].at
+        page = list(itertools.takewhile(lambda logged_one: logged_one[1].at == moment, logged))
+        ids = tuple(event.video_id for _, event in page if event.video_id is not None)
+        return ids, encode_cursor(account_id, page[-1][0])
 
     def _rank(
         self, context: Context, current: state.AccountState, n: int, tab: Tab
@@ -360,22 +560,37 @@ class Engine:
             rng=self._rng(context.account.id, current.pages),
             personalised=context.personalised,
         )
-        found_by: dict[int, str] = {}
         k = max(self.config.candidates_per_source, 4 * n)
         active = [self.stem] if tab == "stem" else self._sources(context)
+        found: list[Positions] = []
+        known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         for source in active:
-            wanted = max(k, self.config.interest_candidates) if source.name == "interest" else k
-            for position in source.candidates(request, wanted).tolist():
-                found_by.setdefault(position, source.name)
-        candidates = np.fromiter(found_by, dtype=np.int64, count=len(found_by))
-        candidates = candidates[self._eligible(candidates, current, context)]
-        features = self._features(candidates, interest, taste, current, context)
+            if isinstance(source, sources.Interest):
+                known = source.scored(request, max(k, self.config.interest_candidates))
+                found.append(known[0])
+            else:
+                found.append(source.candidates(request, k))
+        candidates, origin = first_found(found)
+        keep = self._eligible(candidates, current, context, account_id=context.account.id)
+        candidates, origin = candidates[keep], origin[keep]
+        similarity = self._similarity(candidates, interest, known)
+        features = self._features(candidates, similarity, taste, current, context)
         relevance = score.relevance(features, self.config.weights)
-        ranked = candidates[np.argsort(-relevance, kind="stable")]
-        history = [items.position[i] for i in current.served if i in items.position]
+        order = np.argsort(-relevance, kind="stable")
+        ranked, ranked_origin = candidates[order], origin[order]
         diversity = context.rules.diversity
-        explore = [p for p in ranked.tolist() if found_by[p] == "explore"]
-        ordinary = ranked[np.asarray([found_by[p] != "explore" for p in ranked.tolist()], dtype=np.bool_)]
+        dispersion = context.rules.dispersion
+        caps = [c for c in (dispersion.all_mental_health, *dispersion.themes.values()) if c is not None]
+        # Only the windows' reach of what was served matters: the caps and the diversity windows look no further.
+        reach = max(
+            [diversity.creator_window, diversity.topic_window, *(max(c.window, c.max_consecutive or 0) for c in caps)]
+        )
+        served = list(itertools.islice(reversed(current.served), reach))[::-1]
+        history = [items.position[i] for i in served if i in items.position]
+        names = [source.name for source in active]
+        exploring = ranked_origin == names.index("explore") if "explore" in names else np.zeros(len(ranked), np.bool_)
+        explore = ranked[exploring].tolist()
+        ordinary = ranked[~exploring]
         ordered = rerank.diversify(
             ordinary,
             items.creator,
@@ -390,8 +605,10 @@ class Engine:
         ordered = rerank.insert_slots(ordered + explore, explore, every=diversity.explore_every)
         page = rerank.disperse(ordered, self._caps(context, ordered + history), n, history=history)
         self._count(context, "dispersed", sum(1 for p in ordered[: len(page)] if p not in page))
-        rows = {position: row for row, position in enumerate(candidates.tolist())}
-        scored = {p: _scored(features, relevance, rows[p]) for p in page}
+        by_position = np.argsort(candidates, kind="stable")
+        rows = by_position[np.searchsorted(candidates[by_position], np.asarray(page, dtype=np.int64))].tolist()
+        found_by = {p: names[int(origin[row])] for p, row in zip(page, rows, strict=True)}
+        scored = {p: _scored(features, relevance, row) for p, row in zip(page, rows, strict=True)}
         return page, found_by, scored
 
     def _sources(self, context: Context) -> list[sources.CandidateSource]:
@@ -415,7 +632,15 @@ class Engine:
             caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged))
         return caps
 
-    def _eligible(self, candidates: Positions, current: state.AccountState, context: Context) -> npt.NDArray[np.bool_]:
+    def _eligible(
+        self,
+        candidates: Positions,
+        current: state.AccountState,
+        context: Context,
+        *,
+        account_id: str | None = None,
+    ) -> npt.NDArray[np.bool_]:
+        """Which candidates the account may be shown; `account_id` None: whether seen or not (search)."""
         items = self.items
         rules = context.rules
         harm_ok = np.isin(items.harm[candidates], [catalog_items.HARM_CODES[h] for h in rules.recommend_harm])
@@ -429,8 +654,12 @@ class Engine:
         young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
         keep &= ~np.isin(creators, blocked_creators) & ~np.isin(items.topic[candidates], blocked_topics)
         keep &= (items.creator_birth_year[candidates] <= young_creator_year) | np.isin(creators, following)
-        seen, blocked, ids = current.seen, current.blocked_videos, items.ids
-        keep &= np.asarray([ids[p] not in seen and ids[p] not in blocked for p in candidates.tolist()], dtype=np.bool_)
+        if account_id is not None:
+            seen = self._seen_marks(account_id, current)
+            keep &= np.asarray([p not in seen for p in candidates.tolist()], dtype=np.bool_)
+        if current.blocked_videos:
+            blocked_positions = [items.position[v] for v in current.blocked_videos if v in items.position]
+            keep &= ~np.isin(candidates, blocked_positions)
         if current.blocked_hashtags:
             blocked = current.blocked_hashtags
             keep &= np.asarray([blocked.isdisjoint(items.hashtags[p]) for p in candidates.tolist()], np.bool_)
@@ -443,36 +672,50 @@ class Engine:
         self._count(context, "keyword_filtered", filtered)
         return np.asarray(keep, dtype=np.bool_)
 
-    def _features(
+    def _similarity(
         self,
         candidates: Positions,
         interest: npt.NDArray[np.float32],
+        known: tuple[Positions, npt.NDArray[np.float32]] = (np.zeros(0, np.int64), np.zeros(0, np.float32)),
+    ) -> npt.NDArray[np.float32]:
+        """Each candidate's inner product with the interest vector: from the index's own search where it
+        found the candidate (`known`), else from its stored vector."""
+        similarity = np.zeros(len(candidates), dtype=np.float32)
+        if not len(candidates) or not interest.any():
+            return similarity
+        positions, scores = known
+        order = np.argsort(positions)
+        at = np.minimum(np.searchsorted(positions[order], candidates), max(len(positions) - 1, 0))
+        hit = positions[order][at] == candidates if len(positions) else np.zeros(len(candidates), np.bool_)
+        similarity[hit] = scores[order][at[hit]]
+        if not hit.all():
+            similarity[~hit] = self.index.reconstruct(candidates[~hit]) @ interest
+        return similarity
+
+    def _features(
+        self,
+        candidates: Positions,
+        similarity: npt.NDArray[np.float32],
         taste: npt.NDArray[np.float32],
         current: state.AccountState,
         context: Context,
     ) -> score.Features:
         items = self.items
-        if len(candidates) and interest.any():
-            similarity = self.index.reconstruct(candidates) @ interest
-        else:
-            similarity = np.zeros(len(candidates), dtype=np.float32)
-        less_of = set(context.account.settings.less_of)
-        affinity = np.asarray(
-            [
-                current.topic_affinity.get(items.topics[t], 0.0) - (4.0 if items.topics[t] in less_of else 0.0)
-                for t in items.topic[candidates].tolist()
-            ],
-            dtype=np.float32,
-        )
+        by_topic = np.zeros(len(items.topics), dtype=np.float32)  # one value per topic, then one lookup per item
+        for topic, value in current.topic_affinity.items():
+            if topic in items.topic_code:
+                by_topic[items.topic_code[topic]] += value
+        for topic in set(context.account.settings.less_of):
+            if topic in items.topic_code:
+                by_topic[items.topic_code[topic]] -= 4.0
         age_days = (items.newest - items.created_at[candidates]) / 86_400.0
-        following_codes = {items.creator_code[c] for c in current.following if c in items.creator_code}
-        followed = np.asarray([int(c) in following_codes for c in items.creator[candidates]], dtype=np.float32)
+        following = [items.creator_code[c] for c in current.following if c in items.creator_code]
         return score.Features(
-            similarity=similarity.astype(np.float32),
-            topic=score.squash_affinity(affinity),
+            similarity=similarity,
+            topic=score.squash_affinity(by_topic[items.topic[candidates]]),
             popularity=items.popularity[candidates],
             freshness=np.power(0.5, age_days / 7.0).astype(np.float32),
-            following=followed,
+            following=np.isin(items.creator[candidates], following).astype(np.float32),
             collaborative=(self.factors[candidates] @ taste).astype(np.float32),
         )
 
@@ -518,6 +761,10 @@ class Engine:
             chosen.append(int(rng.choice(best)))
         return chosen
 
+    def _withheld(self, query: str, context: Context) -> bool:
+        """Whether a search is unsafe for this account: answered with help, and learned from not at all."""
+        return context.band in policy_rules.MINOR_BANDS and context.rules.help_on_sensitive_search and _sensitive(query)
+
     def _count(self, context: Context, protection: str, amount: int) -> None:
         if amount:
             self.protections[(context.account.region, context.band.value, protection)] += amount
@@ -544,7 +791,10 @@ class Engine:
         if unscored:  # a retried page, or ads: score them now
             taste = self.account_factors(current)
             interest = self.interest_query(current, taste)
-            features = self._features(np.asarray(unscored, dtype=np.int64), interest, taste, current, context)
+            positions_unscored = np.asarray(unscored, dtype=np.int64)
+            features = self._features(
+                positions_unscored, self._similarity(positions_unscored, interest), taste, current, context
+            )
             relevance = score.relevance(features, self.config.weights)
             scored = scored | {p: _scored(features, relevance, row) for row, p in enumerate(unscored)}
         page_items = []
@@ -582,13 +832,16 @@ class Engine:
         )
 
     def _videos(self, ids: Sequence[str]) -> dict[str, model.Video]:
-        """Full videos for a page, through a cache: the catalog changes far less often than pages are served."""
+        """Full videos for a page, from the catalog in memory (no trip to the store), through a cache."""
         cache = self._video_cache
-        found = {video_id: cache[video_id] for video_id in ids if video_id in cache}
-        for video_id in found:
-            cache.move_to_end(video_id)  # least recently used goes first
-        found.update((video.id, video) for video in self.store.videos([i for i in ids if i not in found]))
-        cache.update(found)
+        found = {}
+        for video_id in ids:
+            video = cache.get(video_id)
+            if video is None:
+                video = self.items.video(self.items.position[video_id])
+            else:
+                cache.move_to_end(video_id)  # least recently used goes first
+            found[video_id] = cache[video_id] = video
         while len(cache) > VIDEO_CACHE_SIZE:
             cache.popitem(last=False)
         return found
@@ -612,14 +865,12 @@ class Engine:
         """
         moment = now or dt.datetime.now(dt.UTC)
         event = model.Event(account_id, model.EventKind.SEARCH, moment, query=query)
-        context = self.context(self.store.account(account_id), moment)
-        sensitive = any(
-            match.kind == "theme" and match.name in {theme.value for theme in help_lines.HELP_THEMES}
-            for match in lexicon.match(query)
+        context = self.context(self.account(account_id), moment)
+        lines = (
+            help_lines.lines_for(context.account.region) if _sensitive(query) and context.rules.content_notes else ()
         )
-        lines = help_lines.lines_for(context.account.region) if sensitive and context.rules.content_notes else ()
-        if sensitive and context.band in policy_rules.MINOR_BANDS and context.rules.help_on_sensitive_search:
-            self.store.append_events([event])  # logged, but it teaches the feed nothing
+        if self._withheld(query, context):
+            self.record([event])  # logged, but it teaches the feed nothing (`_learn` sees to it)
             self._count(context, "search_withheld", 1)
             return model.SearchResult(videos=(), help=lines, withheld=True)
         self.record([event])
@@ -627,14 +878,10 @@ class Engine:
         _, found = self.index.search(self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items)))
         positions = np.asarray([p for p in found[0].tolist() if p >= 0], dtype=np.int64)
         current = self.account_state(account_id)
-        seen, current.seen = current.seen, type(current.seen)()  # search may show what was seen before
-        try:
-            positions = positions[self._eligible(positions, current, context)]
-        finally:
-            current.seen = seen
+        positions = positions[self._eligible(positions, current, context)]  # what was seen before, too
 
         def lexical(position: int) -> int:
-            words = set(self.items.hashtags[position]) | set(self.items.captions_lower[position].split())
+            words = set(self.items.hashtags[position]) | set(self.items.page.captions[position].lower().split())
             return len(terms & words)
 
         ranked = sorted(positions.tolist(), key=lambda p: -lexical(p))[:n]  # stable: vector order breaks ties
@@ -653,11 +900,32 @@ def _scored(features: score.Features, relevance: npt.NDArray[np.float32], row: i
     )
 
 
+def first_found(found: Sequence[Positions]) -> tuple[Positions, npt.NDArray[np.int64]]:
+    """Each position once, in the order first found, with the index of the source that found it first.
+
+    >>> [a.tolist() for a in first_found([np.array([5, 3]), np.array([3, 7])])]
+    [[5, 3, 7], [0, 0, 1]]
+    """
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    every = np.concatenate(found).astype(np.int64)
+    origin = np.repeat(np.arange(len(found), dtype=np.int64), [len(f) for f in found])
+    _, first = np.unique(every, return_index=True)
+    first.sort()
+    return every[first], origin[first]
+
+
+def _sensitive(query: str) -> bool:
+    """A search about suicide, self-harm or eating disorders (the themes with help lines)."""
+    themes = {theme.value for theme in help_lines.HELP_THEMES}
+    return any(match.kind == "theme" and match.name in themes for match in lexicon.match(query))
+
+
 def _mentions(words: set[str], items: catalog_items.Items, position: int) -> bool:
     """Whether a filtered word is one of the video's hashtags or caption words."""
     if not words.isdisjoint(items.hashtags[position]):
         return True
-    caption = {token.strip(".,!?:;\"'()").lstrip("#") for token in items.captions_lower[position].split()}
+    caption = {token.strip(".,!?:;\"'()").lstrip("#") for token in items.page.captions[position].lower().split()}
     return not words.isdisjoint(caption)
 
 
@@ -667,6 +935,7 @@ def build(
     policy: policy_rules.Policy | None = None,
     config: EngineConfig = EngineConfig(),
     exact_below: int = 20_000,
+    resolve: Resolve = as_stored,
 ) -> Engine:
     """An engine over everything the store holds, under a policy (SafeFeed's default if none is given)."""
     missing = store.video_ids_without_vectors()
@@ -695,4 +964,5 @@ def build(
         policy=policy or policy_rules.built_in("default"),
         config=config,
         videos=first,
+        resolve=resolve,
     )

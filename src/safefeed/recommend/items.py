@@ -6,7 +6,9 @@ read from the store for the few items that make it onto a page.
 
 from __future__ import annotations
 
+import array
 import dataclasses
+import datetime as dt
 import sys
 from collections.abc import Iterable, Mapping
 
@@ -19,6 +21,13 @@ HARM_CODES = {harm: code for code, harm in enumerate(model.Harm)}
 ENFORCEMENT_CODES = {level: code for code, level in enumerate(model.Enforcement)}
 NO_THEME = -1
 THEME_CODES = {theme: code for code, theme in enumerate(model.Theme)}
+SOURCE_CODES = {source: code for code, source in enumerate(model.LabelSource)}
+THEMES, HARMS, ENFORCEMENTS, SOURCES = (
+    list(model.Theme),
+    list(model.Harm),
+    list(model.Enforcement),
+    list(model.LabelSource),
+)
 
 
 @dataclasses.dataclass(slots=True)
@@ -33,9 +42,9 @@ class Items:
     topics: list[str]
     topic_code: dict[str, int]
     topic: npt.NDArray[np.int32]  # index into `topics`; the theme names a mental-health video's topic
-    hashtags: list[tuple[str, ...]]
-    captions_lower: list[str]
+    hashtags: list[tuple[str, ...]]  # lower case
     region: list[str]
+    page: PageFields  # the rest of each video, so that pages need no trip to the store
     popularity: npt.NDArray[np.float32]  # log views, scaled to [0, 1]
     created_at: npt.NDArray[np.float64]
     newest: float  # the latest created_at: freshness is measured from it, once, not per request
@@ -55,6 +64,51 @@ class Items:
     def topic_of(self, position: int) -> str:
         return self.topics[int(self.topic[position])]
 
+    def video(self, position: int) -> model.Video:
+        """The full video at a position, as the store holds it (as of when the catalog was built)."""
+        page = self.page
+        label = None
+        if page.labelled[position]:
+            theme = int(self.theme[position])
+            label = model.Label(
+                mh_related=bool(self.mh[position]),
+                theme=None if theme == NO_THEME else THEMES[theme],
+                harm=HARMS[int(self.harm[position])],
+                probability=float(page.probability[position]),
+                source=SOURCES[int(page.label_source[position])],
+            )
+        views, likes, comments, shares, saves = page.counters[position].tolist()
+        return model.Video(
+            id=self.ids[position],
+            creator_id=self.creators[int(self.creator[position])],
+            caption=page.captions[position],
+            hashtags=page.hashtags.get(position, self.hashtags[position]),
+            duration_s=float(page.duration_s[position]),
+            created_at=dt.datetime.fromtimestamp(float(self.created_at[position]), tz=dt.UTC),
+            language=page.language[position],
+            region=self.region[position],
+            counters=model.Counters(views, likes, comments, shares, saves),
+            enforcement=ENFORCEMENTS[int(self.enforcement[position])],
+            topic=page.topic[position],
+            is_ad=bool(self.is_ad[position]),
+            label=label,
+        )
+
+
+@dataclasses.dataclass(slots=True)
+class PageFields:
+    """What a page shows of a video beyond what ranking reads, one row per position."""
+
+    captions: list[str]  # as written (lower-case them where matching words)
+    hashtags: dict[int, tuple[str, ...]]  # only where they differ from the lower-case ones
+    duration_s: npt.NDArray[np.float64]
+    language: list[str]
+    counters: npt.NDArray[np.int64]  # views, likes, comments, shares, saves
+    topic: list[str | None]  # the video's own topic field
+    labelled: npt.NDArray[np.bool_]  # False: no label yet (the ranking arrays then read it as not mental health)
+    probability: npt.NDArray[np.float64]
+    label_source: npt.NDArray[np.int8]
+
 
 def topic_name(video: model.Video) -> str:
     """What a video is about for affinities and diversity: its theme, its topic, or its first hashtag."""
@@ -73,7 +127,6 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
     creator: list[int] = []
     topic: list[int] = []
     hashtags: list[tuple[str, ...]] = []
-    captions: list[str] = []
     region: list[str] = []
     views: list[float] = []
     created: list[float] = []
@@ -82,6 +135,16 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
     harm: list[int] = []
     enforcement: list[int] = []
     is_ad: list[bool] = []
+    captions_original: list[str] = []
+    tags_original: dict[int, tuple[str, ...]] = {}
+    # Compact buffers, not lists of Python numbers: at 1M videos those would outlive the build as freed heap.
+    duration = array.array("d")
+    language: list[str] = []
+    counters = array.array("q")
+    own_topic: list[str | None] = []
+    labelled = array.array("b")
+    probability = array.array("d")
+    label_source = array.array("b")
     for video in videos:
         label = video.label or model.NOT_MH
         ids.append(video.id)
@@ -89,7 +152,6 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
         topic.append(topics.setdefault(topic_name(video), len(topics)))
         # Tags and regions repeat across a catalog: one string object each keeps memory flat.
         hashtags.append(tuple(sys.intern(tag.lower()) for tag in video.hashtags))
-        captions.append(video.caption.lower())
         region.append(sys.intern(video.region))
         views.append(video.counters.views)
         created.append(video.created_at.timestamp())
@@ -98,6 +160,17 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
         harm.append(HARM_CODES[label.harm])
         enforcement.append(ENFORCEMENT_CODES[video.enforcement])
         is_ad.append(video.is_ad)
+        if hashtags[-1] != video.hashtags:
+            tags_original[len(ids) - 1] = video.hashtags
+        captions_original.append(video.caption)
+        duration.append(video.duration_s)
+        language.append(sys.intern(video.language))
+        c = video.counters
+        counters.extend((c.views, c.likes, c.comments, c.shares, c.saves))
+        own_topic.append(None if video.topic is None else sys.intern(video.topic))
+        labelled.append(video.label is not None)
+        probability.append(label.probability)
+        label_source.append(SOURCE_CODES[label.source])
     log_views = np.log1p(np.asarray(views, dtype=np.float64))
     top = float(log_views.max()) if len(log_views) else 1.0
     topic_array = np.asarray(topic, dtype=np.int32)
@@ -117,8 +190,18 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
         topic_code=topics,
         topic=topic_array,
         hashtags=hashtags,
-        captions_lower=captions,
         region=region,
+        page=PageFields(
+            captions=captions_original,
+            hashtags=tags_original,
+            duration_s=np.frombuffer(duration, dtype=np.float64).copy(),
+            language=language,
+            counters=np.frombuffer(counters, dtype=np.int64).reshape(-1, 5).copy(),
+            topic=own_topic,
+            labelled=np.frombuffer(labelled, dtype=np.int8).astype(np.bool_),
+            probability=np.frombuffer(probability, dtype=np.float64).copy(),
+            label_source=np.frombuffer(label_source, dtype=np.int8).copy(),
+        ),
         popularity=(log_views / max(top, 1.0)).astype(np.float32),
         created_at=created_array,
         newest=float(created_array.max()) if len(created_array) else 0.0,

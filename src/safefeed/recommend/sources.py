@@ -50,11 +50,15 @@ class Interest:
     name: str = "interest"
 
     def candidates(self, request: Request, k: int) -> Positions:
+        return self.scored(request, k)[0]
+
+    def scored(self, request: Request, k: int) -> tuple[Positions, npt.NDArray[np.float32]]:
+        """The candidates with their inner product with the interest vector: the index computed it already."""
         if not request.personalised or not request.interest.any():
-            return np.zeros(0, dtype=np.int64)
-        _, positions = self.index.search(request.interest[None, :], k)
-        found = positions[0]
-        return np.asarray(found[found >= 0], dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores, positions = self.index.search(request.interest[None, :], k)
+        found = positions[0] >= 0
+        return np.asarray(positions[0][found], dtype=np.int64), np.asarray(scores[0][found], dtype=np.float32)
 
 
 @dataclasses.dataclass(slots=True)

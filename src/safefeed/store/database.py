@@ -37,6 +37,8 @@ def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS[durability]}")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted rows are overwritten, not left in free pages: a deleted account is gone from the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine

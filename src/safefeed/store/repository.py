@@ -6,11 +6,15 @@ everything it was given or nothing, and returns only once it is durable.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
+import hashlib
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, BinaryIO, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -290,6 +294,28 @@ class Store:
                 changed += result.rowcount
         return changed
 
+    def set_enforcement(self, video_id: str, enforcement: model.Enforcement) -> None:
+        videos = schema.videos
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                sa.update(videos).where(videos.c.id == video_id).values(enforcement=enforcement.value)
+            )
+        if result.rowcount == 0:
+            raise UnknownVideo(f"no video with id {video_id!r} in the catalog")
+
+    def review_queue(self, limit: int, *, band: float) -> list[tuple[model.Video, float]]:
+        """Classifier labels whose probability lies within `band` of 0.5, least certain first."""
+        videos = schema.videos
+        distance = sa.func.abs(videos.c.mh_probability - 0.5)
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(videos)
+                .where(videos.c.label_source == model.LabelSource.CLASSIFIER.value, distance < band)
+                .order_by(distance, videos.c.id)
+                .limit(limit)
+            ).all()
+        return [(_video_from(row), float(row.mh_probability)) for row in rows]
+
     def catalog_stats(self) -> CatalogStats:
         videos = schema.videos
         with self.engine.connect() as connection:
@@ -537,3 +563,108 @@ class Store:
         if self._accounts is not None:
             self._accounts.pop(account_id, None)
         return int(deleted.rowcount)
+
+    # -- many instances over one database --------------------------------
+
+    _lock_file: BinaryIO | None = None  # SQLite: the file beside the database that account locks live in
+    # fcntl locks belong to a process, not a thread: stores of one process on one file also take this.
+    _file_locks: ClassVar[dict[tuple[str, int], threading.Lock]] = {}
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may write here too (a simulation's private store has no other writer)."""
+        return self._accounts is None
+
+    def append_events_numbered(self, events: Sequence[model.Event], *, durable: bool = True) -> list[int]:
+        """`append_events`, returning each event's sequence number in the order given.
+
+        A cache of derived state needs them to tell its own events from those
+        another process appended in between.
+        """
+        if not events:
+            return []
+        rows = [_event_row(event) for event in events]
+        with (self.engine if durable else self.log_engine).begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                if not durable:
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                insert = sa.insert(schema.events).returning(schema.events.c.seq, sort_by_parameter_order=True)
+                return [int(seq) for seq in connection.execute(insert, rows).scalars()]
+            # The driver's own executemany: this runs for every page served, and SQLAlchemy's
+            # statement building would cost more than SQLite's insert.
+            columns = list(rows[0])
+            statement = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            connection.exec_driver_sql(statement, [tuple(row.values()) for row in rows])
+            last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+        # SQLite numbers a new row one past the largest rowid, and the transaction held the only
+        # write lock: these rows got consecutive numbers (cheaper than RETURNING row by row).
+        return list(range(last - len(rows) + 1, last + 1))
+
+    def account_log(self, account_id: str, after_seq: int) -> tuple[int, int, int | None]:
+        """(How many of the account's events come after `after_seq`, the newest one's seq or 0, the seq of
+        its snapshot or None), in one query on the account's index: whether another process wrote for it."""
+        with self.engine.connect() as connection:
+            count, newest, snapshot = connection.execute(
+                _ACCOUNT_LOG, {"account": account_id, "after": after_seq}
+            ).one()
+        return int(count), int(newest), None if snapshot is None else int(snapshot)
+
+    def impressions_after(self, account_id: str, after_seq: int, limit: int) -> list[tuple[int, model.Event]]:
+        """The account's first `limit` impressions after `after_seq`: the page a cursor was answered with."""
+        events = schema.events
+        query = (
+            sa.select(events)
+            .where(
+                events.c.account_id == account_id,
+                events.c.seq > after_seq,
+                events.c.kind == model.EventKind.IMPRESSION.value,
+            )
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [(row.seq, _event_from(row)) for row in connection.execute(query)]
+
+    @contextlib.contextmanager
+    def account_lock(self, account_id: str) -> Iterator[None]:
+        """Hold the account against other processes until the block ends (serve and log one page at a time).
+
+        PostgreSQL: a session advisory lock on a connection of its own.
+        SQLite: an fcntl lock on one byte (of LOCK_STRIPES, chosen by the
+        account) of a file beside the database, and a thread lock for that byte,
+        since fcntl locks belong to a process. Two accounts rarely share a byte
+        (and then only take turns).
+        """
+        key = int.from_bytes(hashlib.blake2b(account_id.encode(), digest_size=8).digest(), "little", signed=True)
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                try:
+                    yield
+                finally:
+                    connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+            return
+        path = self.engine.url.database
+        if not path or path == ":memory:" or not self.shared:  # nobody else can reach this database
+            yield
+            return
+        if self._lock_file is None:
+            self._lock_file = open(f"{path}-locks", "a+b")  # noqa: SIM115 - held for the store's life
+        offset = key % LOCK_STRIPES
+        with Store._file_locks.setdefault((path, offset), threading.Lock()):
+            fcntl.lockf(self._lock_file, fcntl.LOCK_EX, 1, offset)
+            try:
+                yield
+            finally:
+                fcntl.lockf(self._lock_file, fcntl.LOCK_UN, 1, offset)
+
+
+LOCK_STRIPES = 4096  # SQLite account locks: bytes of the lock file (and thread locks) accounts hash to
+
+# Built once: it runs for every page a shared store serves.
+_ACCOUNT_LOG = sa.text(
+    "SELECT (SELECT count(*) FROM events WHERE account_id = :account AND seq > :after),"
+    " (SELECT coalesce(max(seq), 0) FROM events WHERE account_id = :account AND seq > :after),"
+    " (SELECT seq FROM account_snapshots WHERE account_id = :account)"
+)

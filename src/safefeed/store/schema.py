@@ -130,3 +130,130 @@ tokens = sa.Table(
     sa.Column("expires_at", sa.Float, nullable=False),
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+# -- well-being (safefeed.wellbeing) ------------------------------------------
+# Everything here is shared state: two API instances over one PostgreSQL agree
+# because none of it lives in process memory.
+
+# Screen time, summed by the account's local day and local hour (the hour as the
+# clock on the wall showed it: a DST fall-back hour holds up to 120 minutes).
+screen_time = sa.Table(
+    "screen_time",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),  # local date, ISO "YYYY-MM-DD"
+    sa.Column("hour", sa.Integer, primary_key=True),  # local hour, 0-23
+    sa.Column("seconds", sa.Float, nullable=False),
+)
+
+# One row per account: the activity clock (advanced by compare-and-set on
+# `version`) and the passcode lock-out after wrong attempts.
+wellbeing_state = sa.Table(
+    "wellbeing_state",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("last_moment", sa.Float, nullable=True),
+    sa.Column("session_start", sa.Float, nullable=True),
+    sa.Column("session_seconds", sa.Float, nullable=False),
+    sa.Column("acked_seconds", sa.Float, nullable=False),
+    sa.Column("failed_unlocks", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.Float, nullable=True),
+)
+
+# Extra minutes on top of the daily limit for one local day: a passcode or a
+# guardian's approval. An approval also opens Time Away from `at` to `until`.
+time_grants = sa.Table(
+    "time_grants",
+    metadata,
+    sa.Column("id", SequenceKey, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.String(128), nullable=False, index=True),
+    sa.Column("day", sa.String(10), nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),  # "passcode" or "guardian"
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("until", sa.Float, nullable=True),
+)
+
+# When a prompt was shown, dismissed or confirmed, keyed by the day or night it belongs to.
+prompt_marks = sa.Table(
+    "prompt_marks",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("mark", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+# Argon2 hashes of the passcodes that extend a daily limit: the account's own
+# (owner_id = account_id) and each guardian's for their teen.
+passcodes = sa.Table(
+    "passcodes",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("owner_id", sa.String(128), primary_key=True),
+    sa.Column("hash", sa.String(200), nullable=False),
+    sa.Column("set_at", sa.Float, nullable=False),
+)
+
+# Family Pairing codes, stored as SHA-256 digests; one use each, short-lived.
+pairing_codes = sa.Table(
+    "pairing_codes",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("guardian_id", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("used_at", sa.Float, nullable=True),
+)
+
+guardian_links = sa.Table(
+    "guardian_links",
+    metadata,
+    sa.Column("guardian_id", sa.String(128), primary_key=True),
+    sa.Column("teen_id", sa.String(128), primary_key=True, index=True),
+    sa.Column("linked_at", sa.Float, nullable=False),
+)
+
+# What each guardian set for a teen; the teen gets the strictest of them all.
+family_controls = sa.Table(
+    "family_controls",
+    metadata,
+    sa.Column("teen_id", sa.String(128), primary_key=True),
+    sa.Column("guardian_id", sa.String(128), primary_key=True),
+    sa.Column("daily_limit_minutes", sa.Integer, nullable=True),
+    sa.Column("time_away", sa.JSON, nullable=False),  # [{"days": [1..7], "start": "HH:MM", "end": "HH:MM"}]
+    sa.Column("settings", sa.JSON, nullable=False),  # keyword_filters, less_of, personalised, autoplay, streaks
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+time_requests = sa.Table(
+    "time_requests",
+    metadata,
+    sa.Column("id", SequenceKey, primary_key=True, autoincrement=True),
+    sa.Column("teen_id", sa.String(128), nullable=False, index=True),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("requested_at", sa.Float, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decided_by", sa.String(128), nullable=True),
+    sa.Column("decided_at", sa.Float, nullable=True),
+)
+
+# An inbox per recipient; `delivered_at` stays empty while quiet hours hold a notification.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", SequenceKey, primary_key=True, autoincrement=True),
+    sa.Column("recipient_id", sa.String(128), nullable=False),
+    # Whom it is about, when that is someone else (a guardian told of a teen's request): deleting
+    # that person's account deletes it too.
+    sa.Column("subject_id", sa.String(128), nullable=True, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("dedupe_key", sa.String(64), nullable=True),  # e.g. the week of a recap: queued once
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("delivered_at", sa.Float, nullable=True),
+    sa.UniqueConstraint("recipient_id", "dedupe_key", name="uq_notifications_recipient_id_dedupe_key"),
+    sa.Index("ix_notifications_recipient_id_delivered_at", "recipient_id", "delivered_at"),
+)

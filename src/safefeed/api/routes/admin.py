@@ -1,0 +1,82 @@
+"""The catalog and moderation: import videos, set enforcement levels, work the review queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import fastapi
+import pydantic
+
+from safefeed import access, model
+from safefeed.api import deps, schemas
+from safefeed.content import catalog_import
+
+router = fastapi.APIRouter(prefix="/admin", tags=["admin"])
+
+
+def _admin(caller: deps.Caller) -> None:
+    deps.require(caller, access.Role.ADMIN)
+
+
+Admin = fastapi.Depends(_admin)
+
+
+class EnforcementIn(schemas.Strict):
+    enforcement: model.Enforcement
+
+
+class ReviewIn(schemas.Strict):
+    video_id: schemas.Id
+    mh_related: bool
+    theme: model.Theme | None = None
+    harm: model.Harm = model.Harm.NONE
+
+    @pydantic.model_validator(mode="after")
+    def _consistent(self) -> ReviewIn:
+        model.Label(self.mh_related, self.theme, self.harm)  # the domain's own checks, as a 422
+        return self
+
+
+@router.post("/catalog", dependencies=[Admin])
+async def import_catalog(
+    request: fastapi.Request,
+    safefeed: deps.ServiceDep,
+    format: Annotated[catalog_import.Format, fastapi.Query()] = "auto",
+    filename: Annotated[str, fastapi.Query(max_length=200, description="Names the file type for format=auto.")] = (
+        "catalog.csv"
+    ),
+) -> dict[str, Any]:
+    """A catalog file as the request body (CSV, JSONL or Parquet; docs/catalog-format.md): all rows or none."""
+    body = await request.body()
+    count = await fastapi.concurrency.run_in_threadpool(safefeed.import_catalog, body, filename=filename, format=format)
+    return {"creators": count.creators, "videos": count.videos}
+
+
+@router.put("/videos/{video_id}/enforcement", dependencies=[Admin])
+def set_enforcement(video_id: str, body: EnforcementIn, safefeed: deps.ServiceDep) -> dict[str, str]:
+    """Moderate a video; it leaves (or joins) feeds on the next page."""
+    safefeed.set_enforcement(video_id, body.enforcement)
+    return {"video_id": video_id, "enforcement": body.enforcement.value}
+
+
+@router.get("/review", dependencies=[Admin])
+def review_queue(
+    safefeed: deps.ServiceDep, limit: Annotated[int, fastapi.Query(ge=1, le=1000)] = 50
+) -> list[dict[str, Any]]:
+    """The classifier's least certain calls, least certain first."""
+    return [
+        {**schemas.VideoOut.of(video).model_dump(mode="json"), "mh_probability": probability}
+        for video, probability in safefeed.review_queue(limit)
+    ]
+
+
+@router.post("/review", dependencies=[Admin])
+def submit_reviews(body: list[ReviewIn], safefeed: deps.ServiceDep) -> dict[str, int]:
+    """Reviewed labels; a reviewed label always wins over the classifier's."""
+    labels = {
+        review.video_id: model.Label(
+            review.mh_related, review.theme, review.harm, probability=1.0, source=model.LabelSource.REVIEW
+        )
+        for review in body
+    }
+    return {"labelled": safefeed.review(labels)}

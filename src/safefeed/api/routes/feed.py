@@ -1,0 +1,80 @@
+"""The For You feed, search and events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import fastapi
+
+from safefeed import access, model
+from safefeed.api import deps, schemas
+
+router = fastapi.APIRouter(tags=["feed"])
+
+Now = Annotated[
+    dt.datetime | None,
+    fastapi.Query(description="A simulated clock, honoured only on servers started for audits (client_clock)."),
+]
+
+
+def _clock(request: fastapi.Request, now: dt.datetime | None) -> dt.datetime | None:
+    if now is None or not request.app.state.settings.client_clock:
+        return None
+    if now.tzinfo is None:
+        raise ValueError("now: give the time zone, e.g. 2026-11-23T18:00:00Z")
+    return now
+
+
+@router.get("/feed", response_model=schemas.PageOut)
+def get_feed(
+    request: fastapi.Request,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    n: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, fastapi.Query(max_length=200)] = None,
+    tab: Literal["for_you", "stem"] = "for_you",
+    now: Now = None,
+) -> schemas.PageOut:
+    """The next page; pass the previous `next_cursor` to scroll on (the same cursor twice gives the same page)."""
+    moment = safefeed.now(_clock(request, now))
+    answer = safefeed.page(account_id, n=n, cursor=cursor, tab=tab, now=moment)
+    return schemas.page_out(answer.page, answer.prompt, cursor, moment)
+
+
+@router.get("/search", response_model=schemas.SearchOut)
+def search(
+    request: fastapi.Request,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    q: Annotated[str, fastapi.Query(min_length=1, max_length=500)],
+    n: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
+    now: Now = None,
+) -> schemas.SearchOut:
+    """Captions and hashtags; a search also feeds your interests."""
+    answer = safefeed.search(account_id, q, n=n, now=_clock(request, now))
+    return schemas.search_out(answer.result, answer.prompt)
+
+
+@router.post("/events", response_model=schemas.RecordedOut)
+def post_events(
+    request: fastapi.Request,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    body: Annotated[list[schemas.EventIn], fastapi.Body(max_length=1000)],
+    now: Now = None,
+) -> schemas.RecordedOut:
+    """A batch of your events; when this answers they are on disk and the next page reflects them."""
+    moment = _clock(request, now)
+    events = []
+    for number, event in enumerate(body):
+        if event.account_id is not None and event.account_id != account_id:
+            raise access.Forbidden(f"event {number} names account {event.account_id!r}: you may only send yours")
+        fields = event.model_dump(exclude={"account_id", "at", "kind"})
+        if fields.get("hashtag"):
+            fields["hashtag"] = fields["hashtag"].lstrip("#")
+        try:
+            events.append(model.Event(account_id, event.kind, event.at or safefeed.now(moment), **fields))
+        except model.InvalidValue as bad:
+            raise model.InvalidValue(f"event {number}: {bad}") from None
+    return schemas.RecordedOut(recorded=safefeed.record(events, now=moment))

@@ -1,0 +1,14 @@
+"""Liveness for load balancers and scripts: the service is up and serving a catalog."""
+
+from __future__ import annotations
+
+import fastapi
+
+from safefeed.api import deps
+
+router = fastapi.APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health(safefeed: deps.ServiceDep) -> dict[str, object]:
+    return {"status": "ok", "videos": len(safefeed.engine.items), "policy": safefeed.engine.policy.name}

@@ -1,0 +1,51 @@
+"""`safefeed serve` and `safefeed logins add`: run the HTTP API and web app, and create logins for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from typing import Annotated
+
+import typer
+
+from safefeed import access, config
+from safefeed.cli import common
+
+logins = typer.Typer(help="Logins for the API: guardians, admins, auditors.", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: 8000).")] = None,
+) -> None:
+    """Serve the API under /v1 (OpenAPI at /docs) and the web app at /."""
+    import uvicorn
+
+    from safefeed.api import app
+    from safefeed.content import embedding
+
+    settings = config.load()
+    chosen_host, chosen_port = host or settings.host, port or settings.port
+    with common.console.status("loading the catalog, the index and the text model"):
+        application = app.create_app(settings)
+        embedding.embed(["warm up"])  # searches load the model; load it before the first request, not in it
+    common.console.print(f"SafeFeed on http://{chosen_host}:{chosen_port}/ (API docs: /docs)")
+    uvicorn.run(application, host=chosen_host, port=chosen_port, log_level="warning")
+
+
+@logins.command("add")
+def logins_add(
+    login: Annotated[str, typer.Argument(help="The login id.")],
+    role: Annotated[access.Role, typer.Option(help="guardian, admin or auditor (accounts sign up over the API).")],
+    password: Annotated[
+        str | None, typer.Option(help="The password; asked for when left out (never put real ones in scripts).")
+    ] = None,
+) -> None:
+    """Create a login that can call the API."""
+    if role is access.Role.ACCOUNT:
+        raise common.UsageError("accounts sign up with POST /v1/accounts (they need a birth year and region)")
+    secret = password or getpass.getpass(f"password for {login}: ")
+    if len(secret) < 8:
+        raise common.UsageError("the password needs at least 8 characters")
+    access.Access(common.open_store().engine).register(login, role, secret, dt.datetime.now(dt.UTC))
+    print(f"{role.value} login {login} created")

@@ -1,0 +1,125 @@
+"""A small served world for API and browser tests: the tiny catalog, a hand-driven clock, a live server.
+
+The server is the real application (FastAPI under uvicorn, SQLite, the engine,
+the well-being rules); only the clock is driven by the test, so a test can
+scroll past a daily limit or into the night without waiting for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import argon2
+import uvicorn
+
+from safefeed import access, compose, config, service
+from safefeed.api import app as api_app
+from safefeed.audit import jobs
+from safefeed.policy import rules
+from safefeed.recommend import feed as engine_feed
+from safefeed.recommend import vectors
+from safefeed.store import repository
+from safefeed.store import wellbeing as wellbeing_store
+from safefeed.wellbeing import service as wellbeing_service
+from tests.recommend import conftest as tiny
+
+# A Monday afternoon in Nairobi (UTC+3): far from the night, the start of a local week.
+START = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+# Fast hashing for tests: the real parameters cost ~50 ms a password.
+CHEAP_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@dataclasses.dataclass
+class ManualClock:
+    """The time the service sees; tests move it forward."""
+
+    now: dt.datetime = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.now += delta
+
+
+def world_store(folder: Path, url: str | None = None, *, template: Path | None = None) -> repository.Store:
+    """The tiny catalog (six topics, 120 videos, real content vectors) in a new store.
+
+    With a `template` (a SQLite file this function made before) the file is copied instead of
+    embedding the captions again: tests get a fresh database each in milliseconds.
+    """
+    if template is not None and url is None:
+        shutil.copyfile(template, folder / "served.db")
+        return repository.Store.open(f"sqlite:///{folder / 'served.db'}")
+    store = repository.Store.open(url or f"sqlite:///{folder / 'served.db'}")
+    catalog = tiny.tiny_catalog()
+    store.import_catalog(catalog.creators, catalog.videos)
+    vectors.ensure_content_vectors(store)
+    return store
+
+
+def make_service(
+    store: repository.Store, clock: ManualClock, folder: Path, *, policy: str = "default"
+) -> service.SafeFeed:
+    """The service as `api.app.build_service` wires it, with the test's clock and cheap hashing."""
+    wellbeing = wellbeing_service.Wellbeing(
+        wellbeing_store.WellbeingStore(store.engine, activity_engine=store.log_engine),
+        store,
+        rules.load(policy),
+        hasher=CHEAP_HASHER,
+    )
+
+    def rebuild(changed: repository.Store) -> engine_feed.Engine:
+        return compose.build_engine(changed, policy=policy, resolve=wellbeing.effective_account)
+
+    return service.SafeFeed(
+        store,
+        rebuild(store),
+        wellbeing,
+        access.Access(store.engine, hasher=CHEAP_HASHER),
+        jobs.Jobs(folder / "audits"),
+        rebuild=rebuild,
+        clock=clock,
+    )
+
+
+def settings_for(folder: Path, **overrides: Any) -> config.Settings:
+    """Settings for a served world in `folder`; keyword arguments override any setting (e.g. rate limits)."""
+    chosen: dict[str, Any] = {"database_url": f"sqlite:///{folder / 'served.db'}", "audit_dir": folder / "audits"}
+    return config.Settings(**(chosen | overrides))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def live_server(safefeed: service.SafeFeed, settings: config.Settings) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 (never another address) in a thread; yields its base URL."""
+    port = free_port()
+    app = api_app.create_app(settings, safefeed=safefeed)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
