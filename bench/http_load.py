@@ -121,11 +121,22 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="reuse (or keep) the generated catalog in this SQLite file, as bench/feed_latency.py --store does",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
-        database = Path(workdir) / "bench.db"
-        print(f"building a store of {args.items:,} videos", file=sys.stderr)
-        store = feed_latency.build_store(database, args.items, args.seed)
+        database = args.store or Path(workdir) / "bench.db"
+        if args.store is not None and args.store.exists():
+            store = feed_latency.reuse_store(args.store, args.items)
+            with store.engine.begin() as connection:  # the logins and screen time of an earlier run
+                for table in ("tokens", "principals", "screen_time", "wellbeing_state"):
+                    connection.exec_driver_sql(f"DELETE FROM {table}")
+        else:
+            print(f"building a store of {args.items:,} videos", file=sys.stderr)
+            store = feed_latency.build_store(database, args.items, args.seed)
         engine = compose.build_engine(store)
         accounts = feed_latency.warm_accounts(engine, args.accounts, args.seed)
         del engine

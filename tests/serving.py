@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import argon2
+import fastapi
 import uvicorn
 
 from safefeed import access, compose, config, service
@@ -108,9 +109,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def live_server(safefeed: service.SafeFeed, settings: config.Settings) -> Iterator[str]:
     """Serve the app on 127.0.0.1 (never another address) in a thread; yields its base URL."""
+    with serve_app(api_app.create_app(settings, safefeed=safefeed), log_level="warning") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serve_app(app: fastapi.FastAPI, **options: Any) -> Iterator[str]:
+    """Serve an app with uvicorn on 127.0.0.1 in a thread (`options`: uvicorn's, e.g. logging)."""
     port = free_port()
-    app = api_app.create_app(settings, safefeed=safefeed)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

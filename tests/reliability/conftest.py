@@ -12,14 +12,11 @@ import datetime as dt
 import json
 import logging
 import shutil
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import fastapi
 import pytest
-import uvicorn
 from fastapi import testclient
 
 from safefeed import access, config, model, service
@@ -156,20 +153,8 @@ def world(template: Template, tmp_path: Path) -> Iterator[World]:
 @contextlib.contextmanager
 def logged_server(app: fastapi.FastAPI) -> Iterator[str]:
     """Serve `app` on 127.0.0.1 with uvicorn's access log on, through the root logger (so caplog sees it)."""
-    port = serving.free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug", access_log=True)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving.serve_app(app, log_config=None, log_level="debug", access_log=True) as base:
+            yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         logging.getLogger("uvicorn.access").handlers.clear()
