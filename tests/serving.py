@@ -22,15 +22,10 @@ import argon2
 import fastapi
 import uvicorn
 
-from safefeed import access, compose, config, service
+from safefeed import config, service
 from safefeed.api import app as api_app
-from safefeed.audit import jobs
-from safefeed.policy import rules
-from safefeed.recommend import feed as engine_feed
 from safefeed.recommend import vectors
 from safefeed.store import repository
-from safefeed.store import wellbeing as wellbeing_store
-from safefeed.wellbeing import service as wellbeing_service
 from tests.recommend import conftest as tiny
 
 # A Monday afternoon in Nairobi (UTC+3): far from the night, the start of a local week.
@@ -72,25 +67,7 @@ def make_service(
     store: repository.Store, clock: ManualClock, folder: Path, *, policy: str = "default"
 ) -> service.SafeFeed:
     """The service as `api.app.build_service` wires it, with the test's clock and cheap hashing."""
-    wellbeing = wellbeing_service.Wellbeing(
-        wellbeing_store.WellbeingStore(store.engine, activity_engine=store.log_engine),
-        store,
-        rules.load(policy),
-        hasher=CHEAP_HASHER,
-    )
-
-    def rebuild(changed: repository.Store) -> engine_feed.Engine:
-        return compose.build_engine(changed, policy=policy, resolve=wellbeing.effective_account)
-
-    return service.SafeFeed(
-        store,
-        rebuild(store),
-        wellbeing,
-        access.Access(store.engine, hasher=CHEAP_HASHER),
-        jobs.Jobs(folder / "audits"),
-        rebuild=rebuild,
-        clock=clock,
-    )
+    return api_app.assemble(store, settings_for(folder, policy=policy), clock=clock, hasher=CHEAP_HASHER)
 
 
 def settings_for(folder: Path, **overrides: Any) -> config.Settings:

@@ -137,12 +137,16 @@ class SafeFeed:
     ) -> FeedAnswer:
         """The next page, unless a well-being rule answers first."""
         moment = self.now(now)
-        account = self.store.account(account_id)
-        self.wellbeing.observe(account, [moment])
-        prompt = self.wellbeing.gate(account, moment)
+        prompt = self._gate(account_id, moment)
         if prompt is not None and prompt.blocking:
             return FeedAnswer(page=None, prompt=prompt)
         return FeedAnswer(self.engine.feed(account_id, n=n, cursor=cursor, now=moment, tab=tab), prompt)
+
+    def _gate(self, account_id: str, moment: dt.datetime) -> prompts.Prompt | None:
+        """Count this request as screen time, then ask the well-being rules whether videos may follow."""
+        account = self.store.account(account_id)
+        self.wellbeing.observe(account, [moment])
+        return self.wellbeing.gate(account, moment)
 
     def record(self, events: Sequence[model.Event], *, now: dt.datetime | None = None) -> int:
         """Log events (durably, before answering) and learn from them; all or nothing."""
@@ -163,9 +167,7 @@ class SafeFeed:
 
     def search(self, account_id: str, query: str, *, n: int, now: dt.datetime | None = None) -> SearchAnswer:
         moment = self.now(now)
-        account = self.store.account(account_id)
-        self.wellbeing.observe(account, [moment])
-        prompt = self.wellbeing.gate(account, moment)
+        prompt = self._gate(account_id, moment)
         if prompt is not None and prompt.blocking:
             return SearchAnswer(result=None, prompt=prompt)
         return SearchAnswer(self.engine.search(account_id, query, n=n, now=moment), prompt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import argon2
 import fastapi
 from fastapi import staticfiles
 
@@ -22,11 +23,22 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 
 
 def build_service(settings: config.Settings, *, clock: service.Clock = service.utc_now) -> service.SafeFeed:
-    store = repository.Store.open(settings.database_url)
+    return assemble(repository.Store.open(settings.database_url), settings, clock=clock)
+
+
+def assemble(
+    store: repository.Store,
+    settings: config.Settings,
+    *,
+    clock: service.Clock = service.utc_now,
+    hasher: argon2.PasswordHasher | None = None,
+) -> service.SafeFeed:
+    """The service over an open store: the engine sees accounts through their guardians' controls."""
     wellbeing = wellbeing_service.Wellbeing(
         wellbeing_store.WellbeingStore(store.engine, activity_engine=store.log_engine),
         store,
         rules.load(settings.policy),
+        hasher=hasher,
     )
 
     def rebuild(changed: repository.Store) -> engine_feed.Engine:
@@ -36,7 +48,7 @@ def build_service(settings: config.Settings, *, clock: service.Clock = service.u
         store,
         rebuild(store),
         wellbeing,
-        access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days)),
+        access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
         jobs.Jobs(settings.audit_dir),
         rebuild=rebuild,
         clock=clock,
