@@ -137,16 +137,11 @@ class SafeFeed:
     ) -> FeedAnswer:
         """The next page, unless a well-being rule answers first."""
         moment = self.now(now)
-        prompt = self._gate(account_id, moment)
-        if prompt is not None and prompt.blocking:
-            return FeedAnswer(page=None, prompt=prompt)
-        return FeedAnswer(self.engine.feed(account_id, n=n, cursor=cursor, now=moment, tab=tab), prompt)
-
-    def _gate(self, account_id: str, moment: dt.datetime) -> prompts.Prompt | None:
-        """Count this request as screen time, then ask the well-being rules whether videos may follow."""
-        account = self.store.account(account_id)
-        self.wellbeing.observe(account, [moment])
-        return self.wellbeing.gate(account, moment)
+        admitted = self.wellbeing.admit(self.store.account(account_id), moment)
+        if admitted.prompt is not None and admitted.prompt.blocking:
+            return FeedAnswer(page=None, prompt=admitted.prompt)
+        page = self.engine.feed(account_id, n=n, cursor=cursor, now=moment, tab=tab, account=admitted.account)
+        return FeedAnswer(page, admitted.prompt)
 
     def record(self, events: Sequence[model.Event], *, now: dt.datetime | None = None) -> int:
         """Log events (durably, before answering) and learn from them; all or nothing."""
@@ -167,10 +162,11 @@ class SafeFeed:
 
     def search(self, account_id: str, query: str, *, n: int, now: dt.datetime | None = None) -> SearchAnswer:
         moment = self.now(now)
-        prompt = self._gate(account_id, moment)
-        if prompt is not None and prompt.blocking:
-            return SearchAnswer(result=None, prompt=prompt)
-        return SearchAnswer(self.engine.search(account_id, query, n=n, now=moment), prompt)
+        admitted = self.wellbeing.admit(self.store.account(account_id), moment)
+        if admitted.prompt is not None and admitted.prompt.blocking:
+            return SearchAnswer(result=None, prompt=admitted.prompt)
+        result = self.engine.search(account_id, query, n=n, now=moment, account=admitted.account)
+        return SearchAnswer(result, admitted.prompt)
 
     # -- controls ----------------------------------------------------------
 

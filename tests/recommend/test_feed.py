@@ -87,6 +87,26 @@ def test_state_is_rebuilt_exactly_from_the_event_log(world: repository.Store) ->
     assert set(restarted.account_state("teen").seen) == set(live.account_state("teen").seen)
 
 
+def test_accounts_dropped_from_memory_come_back_exactly(world: repository.Store) -> None:
+    """Memory holds `cached_accounts` states; one dropped reloads from the log with nothing lost or repeated."""
+    engine = feed.build(world, config=feed.EngineConfig(cached_accounts=1))
+    unbounded = feed.build(world)
+    served: list[str] = []
+    cursors: dict[str, str | None] = {"teen": None, "other": None}
+    for turn in range(8):  # the two accounts take turns, so each page follows the other account's eviction
+        account = ("teen", "other")[turn % 2]
+        page = engine.feed(account, n=5, cursor=cursors[account], now=T0)
+        cursors[account] = page.next_cursor
+        if account == "teen":
+            served += [item.video.id for item in page.items]
+            watch_all(engine, page, "pets", T0)
+        assert list(engine._states) == [account]
+    assert len(served) == len(set(served)) == 20
+    reloaded = engine.account_state("teen")
+    assert set(reloaded.seen) == set(unbounded.account_state("teen").seen) >= set(served)
+    assert reloaded.topic_affinity == pytest.approx(unbounded.account_state("teen").topic_affinity)
+
+
 def test_refresh_forgets_everything_and_for_good(world: repository.Store) -> None:
     engine = feed.build(world)
     page = engine.feed("teen", n=10, now=T0)

@@ -1,4 +1,9 @@
-"""What routes depend on: the service, the authenticated caller, and who may act on which account."""
+"""What routes depend on: the service, the authenticated caller, and who may act on which account.
+
+Dependencies are `async def` (the token check is one indexed read): FastAPI runs
+a plain `def` in its thread pool, and a hand-off per dependency costs more than
+the work. `get_own_account` reads a whole account and stays in the pool.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from safefeed.api import limits
 bearer = security.HTTPBearer(auto_error=False, description="A token from POST /v1/accounts or POST /v1/auth/token")
 
 
-def get_service(request: fastapi.Request) -> service.SafeFeed:
+async def get_service(request: fastapi.Request) -> service.SafeFeed:
     found: service.SafeFeed = request.app.state.service
     return found
 
@@ -21,7 +26,7 @@ def get_service(request: fastapi.Request) -> service.SafeFeed:
 ServiceDep = Annotated[service.SafeFeed, fastapi.Depends(get_service)]
 
 
-def get_caller(
+async def get_caller(
     request: fastapi.Request,
     safefeed: ServiceDep,
     credentials: Annotated[security.HTTPAuthorizationCredentials | None, fastapi.Depends(bearer)],
@@ -43,7 +48,7 @@ def require(caller: access.Principal, *roles: access.Role) -> None:
         raise access.Forbidden(f"this needs a {allowed} login; you are logged in as a {caller.role.value}")
 
 
-def get_account_caller(caller: Caller) -> str:
+async def get_account_caller(caller: Caller) -> str:
     """The caller's own account id: feed, events, controls and 'me' act on the caller only."""
     require(caller, access.Role.ACCOUNT)
     return caller.id
@@ -59,7 +64,7 @@ def get_own_account(account_id: AccountId, safefeed: ServiceDep) -> model.Accoun
 OwnAccount = Annotated[model.Account, fastapi.Depends(get_own_account)]
 
 
-def get_guardian_caller(caller: Caller) -> str:
+async def get_guardian_caller(caller: Caller) -> str:
     require(caller, access.Role.GUARDIAN)
     return caller.id
 
@@ -67,7 +72,7 @@ def get_guardian_caller(caller: Caller) -> str:
 GuardianId = Annotated[str, fastapi.Depends(get_guardian_caller)]
 
 
-def get_token(
+async def get_token(
     credentials: Annotated[security.HTTPAuthorizationCredentials | None, fastapi.Depends(bearer)],
 ) -> str:
     if credentials is None:
@@ -82,7 +87,7 @@ def client_address(request: fastapi.Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_anonymous(request: fastapi.Request) -> None:
+async def limit_anonymous(request: fastapi.Request) -> None:
     """Sign-ups and logins are limited per client address, so guessing passwords stays slow."""
     limiter: limits.Limiter = request.app.state.login_limiter
     limiter.check(f"address:{client_address(request)}")

@@ -55,6 +55,8 @@ class EngineConfig:
     max_page: int = 100
     ad_every: int = 0  # a sponsored slot in every `ad_every` items (0: no ads)
     seed: int = 0
+    # Account states held in memory, least recently used dropped first: they reload from snapshot + log.
+    cached_accounts: int = 20_000
 
 
 def encode_cursor(account_id: str, after: int) -> str:
@@ -144,11 +146,8 @@ class Engine:
         self.stem = sources.Topics(catalog, fixed_topics=tuple(sorted(generate.EDUCATIONAL_TOPICS)), name="stem")
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
-        self._states: dict[str, state.AccountState] = {}
+        self._states: OrderedDict[str, state.AccountState] = OrderedDict()  # least recently used first
         self._log: dict[str, LogPosition] = {}
-        # Per account, its seen videos as catalog positions (ids where unknown): eligibility tests
-        # hundreds of candidates per page against it. Dropped with the state, rebuilt when stale.
-        self._seen: dict[str, set[int | str]] = {}
         self._video_cache: OrderedDict[str, model.Video] = OrderedDict(
             (video.id, video) for video in itertools.islice(videos, VIDEO_CACHE_SIZE)
         )
@@ -181,6 +180,12 @@ class Engine:
         """The account as the feed serves it: stored settings with whatever `resolve` lays over them."""
         return self.resolve(self.store.account(account_id))
 
+    def _served(self, account_id: str, account: model.Account | None) -> model.Account:
+        if account is None:
+            return self.account(account_id)
+        assert account.id == account_id, "the account given must be the one asked for"
+        return account
+
     # -- account state ---------------------------------------------------
 
     def account_state(self, account_id: str) -> state.AccountState:
@@ -193,6 +198,7 @@ class Engine:
             current = self._states.get(account_id)
             if current is None:
                 return self._load(account_id)
+            self._states.move_to_end(account_id)
             if catch_up and self.store.shared:
                 return self._catch_up(account_id, current)
             return current
@@ -206,9 +212,16 @@ class Engine:
             current = state.AccountState.loads(snapshot[1])
             position = LogPosition(seq=snapshot[0], snapshot=snapshot[0], impression=snapshot[0])
         self._replay(current, position, self.store.events(account_id=account_id, after_seq=position.seq), account)
-        self._states[account_id], self._log[account_id] = current, position
-        self._seen.pop(account_id, None)
+        self._keep(account_id, current, position)
         return current
+
+    def _keep(self, account_id: str, current: state.AccountState, position: LogPosition) -> None:
+        """Hold the account's state in memory, dropping the least recently used beyond `cached_accounts`."""
+        self._states[account_id], self._log[account_id] = current, position
+        self._states.move_to_end(account_id)
+        while len(self._states) > self.config.cached_accounts:
+            dropped, _ = self._states.popitem(last=False)
+            del self._log[dropped]
 
     def _replay(
         self,
@@ -242,18 +255,16 @@ class Engine:
         self._replay(current, position, logged, self.account(account_id))
         return current
 
+    def _applied(self, position: LogPosition, seqs: Sequence[int]) -> None:
+        """Note this instance's own events as applied (alone on the log, the position simply moves on)."""
+        if self.store.shared:
+            position.ahead.update(seqs)
+        elif seqs:
+            position.seq = max(position.seq, *seqs)
+
     def _account_lock(self, account_id: str) -> contextlib.AbstractContextManager[None]:
         """Other instances wait while this one serves and logs a page for the account (outside `_lock`)."""
         return self.store.account_lock(account_id) if self.store.shared else contextlib.nullcontext()
-
-    def _seen_marks(self, account_id: str, current: state.AccountState) -> set[int | str]:
-        """The account's seen set as positions; rebuilt when videos left it (the horizon) or it is new."""
-        marks = self._seen.get(account_id)
-        if marks is None or len(marks) != len(current.seen):
-            position = self.items.position
-            marks = {position.get(video_id, video_id) for video_id in current.seen}
-            self._seen[account_id] = marks
-        return marks
 
     def _empty(self) -> state.AccountState:
         return state.AccountState.empty(vectors.DIMENSIONS)
@@ -267,9 +278,6 @@ class Engine:
         vector: npt.NDArray[np.float32] | None = None,
     ) -> None:
         """Apply one event to the state, as the policy allows (`vector`: the video's, if already at hand)."""
-        marks = self._seen.get(event.account_id)
-        if marks is not None and event.video_id is not None and current is self._states.get(event.account_id):
-            marks.add(self.items.position.get(event.video_id, event.video_id))
         if event.kind is model.EventKind.IMPRESSION:
             state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
             return
@@ -341,7 +349,7 @@ class Engine:
                     contexts[key] = self.context(accounts[event.account_id], event.at)
                 vector = None if event.video_id is None else item_vectors[positions[event.video_id]]
                 self._learn(current, event, contexts[key], vector=vector)
-                position.ahead.add(seq)
+                self._applied(position, [seq])
 
     def refresh(self, account_id: str) -> None:
         """Forget everything learned about the account, completely and permanently."""
@@ -359,16 +367,13 @@ class Engine:
         seq = self.store.last_seq()
         self.store.put_snapshot(account_id, seq, current.dumps())
         known = self._log.get(account_id, LogPosition())
-        self._states[account_id] = current
-        self._log[account_id] = LogPosition(seq=seq, snapshot=seq, impression=max(known.impression, seq))
-        self._seen.pop(account_id, None)
+        self._keep(account_id, current, LogPosition(seq=seq, snapshot=seq, impression=max(known.impression, seq)))
 
     def forget(self, account_id: str) -> None:
         """Drop the account's state from memory (after it was deleted from the store)."""
         with self._lock:
             self._states.pop(account_id, None)
             self._log.pop(account_id, None)
-            self._seen.pop(account_id, None)
 
     def profile(self, account_id: str, *, now: dt.datetime | None = None) -> dict[str, object]:
         """What SafeFeed has inferred about the account, in terms a person can read and edit."""
@@ -482,13 +487,17 @@ class Engine:
         cursor: str | None = None,
         now: dt.datetime | None = None,
         tab: Tab = "for_you",
+        account: model.Account | None = None,
     ) -> model.Page:
-        """The next n items for the account; the same cursor asked twice gives the same page."""
+        """The next n items for the account; the same cursor asked twice gives the same page.
+
+        `account`: the account as `account()` would give it, where the caller just read it.
+        """
         if not 1 <= n <= self.config.max_page:
             raise ValueError(f"n must be between 1 and {self.config.max_page}, got {n}")
         if tab not in ("for_you", "stem"):
             raise ValueError(f"tab must be 'for_you' or 'stem', got {tab!r}")
-        account = self.account(account_id)
+        account = self._served(account_id, account)
         moment = now or dt.datetime.now(dt.UTC)
         context = self.context(account, moment)
         with self._account_lock(account_id), self._lock:
@@ -512,7 +521,7 @@ class Engine:
             seqs = self.store.append_events_numbered(impressions, durable=False)
             for impression in impressions:
                 self._learn(current, impression, context)
-            position.ahead.update(seqs)
+            self._applied(position, seqs)
             position.impression = max([position.impression, *seqs])
             next_cursor = encode_cursor(account_id, position.impression)
             current.pages += 1
@@ -655,8 +664,8 @@ class Engine:
         keep &= ~np.isin(creators, blocked_creators) & ~np.isin(items.topic[candidates], blocked_topics)
         keep &= (items.creator_birth_year[candidates] <= young_creator_year) | np.isin(creators, following)
         if account_id is not None:
-            seen = self._seen_marks(account_id, current)
-            keep &= np.asarray([p not in seen for p in candidates.tolist()], dtype=np.bool_)
+            seen, ids = current.seen, items.ids
+            keep &= np.asarray([ids[p] not in seen for p in candidates.tolist()], dtype=np.bool_)
         if current.blocked_videos:
             blocked_positions = [items.position[v] for v in current.blocked_videos if v in items.position]
             keep &= ~np.isin(candidates, blocked_positions)
@@ -857,15 +866,23 @@ class Engine:
 
     # -- search ----------------------------------------------------------
 
-    def search(self, account_id: str, query: str, *, n: int = 20, now: dt.datetime | None = None) -> model.SearchResult:
+    def search(
+        self,
+        account_id: str,
+        query: str,
+        *,
+        n: int = 20,
+        now: dt.datetime | None = None,
+        account: model.Account | None = None,
+    ) -> model.SearchResult:
         """Videos matching the query by caption and hashtags; searching also feeds interests.
 
         An unsafe search from a minor (suicide, self-harm, eating disorders)
-        returns help resources instead of videos.
+        returns help resources instead of videos. `account` as for `feed`.
         """
         moment = now or dt.datetime.now(dt.UTC)
         event = model.Event(account_id, model.EventKind.SEARCH, moment, query=query)
-        context = self.context(self.account(account_id), moment)
+        context = self.context(self._served(account_id, account), moment)
         lines = (
             help_lines.lines_for(context.account.region) if _sensitive(query) and context.rules.content_notes else ()
         )

@@ -85,7 +85,8 @@ class AccountState:
 
     def mark_seen(self, video_ids: list[str] | tuple[str, ...], now: float, signals: Signals) -> None:
         for video_id in video_ids:
-            self.seen.pop(video_id, None)
+            if video_id in self.seen:  # moved, not re-inserted: the key stays the catalog's own string
+                self.seen.move_to_end(video_id)
             self.seen[video_id] = now
         horizon = now - signals.seen_horizon_hours * 3600.0
         while self.seen and next(iter(self.seen.values())) < horizon:

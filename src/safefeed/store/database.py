@@ -16,6 +16,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SYNCHRONOUS = {"full": "FULL", "process": "NORMAL", "none": "OFF"}
 # "full": survives power loss; "process": survives a crash of the process; "none": simulations.
 Durability = Literal["full", "process", "none"]
+# Connections kept open for the threads that serve at once (the API's thread pool): a connection
+# dropped after each request costs SQLite its pragmas and PostgreSQL a new backend process.
+POOL = {"pool_size": 20, "max_overflow": 20}
 
 
 def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
@@ -28,8 +31,9 @@ def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+        return sa.create_engine(url, pool_pre_ping=True, **POOL)
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")  # one connection per thread, no pool to size
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, **({} if in_memory else POOL))
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

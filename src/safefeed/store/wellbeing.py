@@ -113,7 +113,8 @@ class WellbeingStore:
         """
         table = schema.wellbeing_state
         with self.activity_engine.begin() as connection:
-            self._ensure_state(connection, account_id)
+            if expected_version == 0:  # the account's first activity: its row may not exist yet
+                self._ensure_state(connection, account_id)
             updated = connection.execute(
                 sa.update(table)
                 .where(table.c.account_id == account_id, table.c.version == expected_version)

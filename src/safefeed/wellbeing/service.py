@@ -56,6 +56,14 @@ _RETRIES = 50
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Admission:
+    """What the well-being rules say before a page: the account as the feed must serve it, and any prompt."""
+
+    account: model.Account  # with its guardians' controls laid over its settings
+    prompt: prompts.Prompt | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Features:
     """What the client should do for this account now: the defaults, its choices, its guardians' controls."""
 
@@ -121,10 +129,11 @@ class Wellbeing:
 
     # -- the feed path ---------------------------------------------------------
 
-    def observe(self, account: model.Account, moments: Sequence[dt.datetime]) -> None:
-        """Count feed activity (page requests, events) as screen time; safe to call from any instance."""
-        if not moments:
-            return
+    def observe(self, account: model.Account, moments: Sequence[dt.datetime]) -> screen_time.Clock:
+        """Count feed activity (page requests, events) as screen time; safe to call from any instance.
+
+        Returns the activity clock as stored afterwards.
+        """
         tz = clock.zone(account.timezone)
         for _ in range(_RETRIES):
             current = self.store.clock(account.id)
@@ -132,19 +141,29 @@ class Wellbeing:
                 current, moments, idle_cutoff=self.idle_cutoff, session_break=self.session_break
             )
             if after == current:
-                return  # nothing newer than what is already counted
+                return current  # nothing newer than what is already counted
             slices = screen_time.merge(piece for start, end in intervals for piece in screen_time.split(start, end, tz))
             if self.store.advance(account.id, current.version, after, slices):
-                return
+                return dataclasses.replace(after, version=current.version + 1)
         raise errors.Busy(f"account {account.id!r}: the activity clock kept changing under {_RETRIES} attempts")
+
+    def admit(self, account: model.Account, now: dt.datetime) -> Admission:
+        """Before a page: count the request as screen time, then gate it; one read of each piece of state."""
+        current = self.observe(account, [now])
+        controls = self.family_controls(account)
+        return Admission(self._overlay(account, controls), self._gate(account, now, controls, current))
 
     def gate(self, account: model.Account, now: dt.datetime) -> prompts.Prompt | None:
         """The prompt to show before the next page, if any; a blocking one means no videos."""
+        return self._gate(account, now, self.family_controls(account), self.store.clock(account.id))
+
+    def _gate(
+        self, account: model.Account, now: dt.datetime, controls: family.Controls, current: screen_time.Clock
+    ) -> prompts.Prompt | None:
         if self.policy.kind == "engagement":
             return None
         band, tz, here = self._band(account, now)
         today = here.date()
-        controls = self.family_controls(account)
         has_guardian = bool(controls.guardians)
 
         if controls.time_away:
@@ -152,7 +171,6 @@ class Wellbeing:
             if until is not None and self.store.pass_until(account.id, now) is None:
                 return prompts.time_away(until, has_guardian=has_guardian)
 
-        current = self.store.clock(account.id)
         limit = self._limit(account, band, controls)
         used = self._today_seconds(account.id, current, now, tz, today)
         if limit.minutes is not None and limits.reached(limit, used, self.store.granted_minutes(account.id, today)):
@@ -538,7 +556,10 @@ class Wellbeing:
 
     def effective_account(self, account: model.Account) -> model.Account:
         """The account with its guardians' controls laid over its settings: what the feed must use."""
-        controls = self.family_controls(account)
+        return self._overlay(account, self.family_controls(account))
+
+    @staticmethod
+    def _overlay(account: model.Account, controls: family.Controls) -> model.Account:
         if not controls.guardians:
             return account
         settings = family.apply(account.settings, controls)
