@@ -57,7 +57,8 @@ def test_alternating_instances_never_repeat_and_learn_from_each_other(instances:
         at += dt.timedelta(minutes=2)
     assert len(served) == len(set(served)) == 64
     first, second = (engine.account_state("teen") for engine in instances)
-    assert set(first.seen) == set(second.seen) == set(served)
+    assert first.seen.keys() == second.seen.keys()
+    assert len(first.seen) == len(served) and all(video_id in first.seen for video_id in served)
     assert first.topic_affinity == pytest.approx(second.topic_affinity, rel=1e-4)
     assert first.events == second.events
 

@@ -664,8 +664,7 @@ class Engine:
         keep &= ~np.isin(creators, blocked_creators) & ~np.isin(items.topic[candidates], blocked_topics)
         keep &= (items.creator_birth_year[candidates] <= young_creator_year) | np.isin(creators, following)
         if account_id is not None:
-            seen, ids = current.seen, items.ids
-            keep &= np.asarray([ids[p] not in seen for p in candidates.tolist()], dtype=np.bool_)
+            keep &= ~current.seen.contains(items.id_hash[candidates])
         if current.blocked_videos:
             blocked_positions = [items.position[v] for v in current.blocked_videos if v in items.position]
             keep &= ~np.isin(candidates, blocked_positions)

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
+from safefeed.recommend import state
 
 HARM_CODES = {harm: code for code, harm in enumerate(model.Harm)}
 ENFORCEMENT_CODES = {level: code for code, level in enumerate(model.Enforcement)}
@@ -36,6 +37,7 @@ class Items:
 
     ids: list[str]
     position: dict[str, int]
+    id_hash: npt.NDArray[np.uint64]  # `state.id_hash` of each id: seen sets are kept as these
     creators: list[str]
     creator_code: dict[str, int]
     creator: npt.NDArray[np.int32]  # index into `creators`
@@ -183,6 +185,7 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
     return Items(
         ids=ids,
         position={video_id: index for index, video_id in enumerate(ids)},
+        id_hash=state.id_hashes(ids),
         creators=list(creators),
         creator_code=creators,
         creator=creator_array,

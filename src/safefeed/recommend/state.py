@@ -7,9 +7,11 @@ snapshot) rebuilds it exactly, so the event log stays the only source of truth.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 import pickle
 from collections import OrderedDict, deque
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +51,90 @@ class Signals:
         return float(getattr(self, kind.value, 0.0))
 
 
+Hashes = npt.NDArray[np.uint64]
+
+
+def id_hash(video_id: str) -> int:
+    """A stable 64-bit name for a video id (Python's own string hash changes from process to process)."""
+    return int.from_bytes(hashlib.blake2b(video_id.encode(), digest_size=8).digest(), "little")
+
+
+def id_hashes(video_ids: list[str]) -> Hashes:
+    return np.fromiter((id_hash(video_id) for video_id in video_ids), dtype=np.uint64, count=len(video_ids))
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class Seen:
+    """The videos an account saw within the horizon: 64-bit id hashes with when each was last seen.
+
+    It is an account's largest state and is tested against hundreds of
+    candidates per page, so it lives in sorted arrays (16 bytes a video) with
+    the newest few in a dict until they are merged in. Two ids sharing a hash
+    (odds about 1 in 10^9 for 10^5 videos seen) would only hide one video.
+    """
+
+    hashes: Hashes = dataclasses.field(default_factory=lambda: np.empty(0, dtype=np.uint64))  # sorted
+    times: npt.NDArray[np.float64] = dataclasses.field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    recent: dict[int, float] = dataclasses.field(default_factory=dict)  # not in `hashes` yet
+    oldest: float = math.inf  # no time in here is older (a bound: it may be older than the oldest)
+
+    MERGE_AT = 256  # recent ones merged into the arrays at this many
+
+    @classmethod
+    def of(cls, times: Mapping[str, float]) -> Seen:
+        seen = cls()
+        for video_id, at in times.items():
+            seen.mark(video_id, at, math.inf)
+        return seen
+
+    def __len__(self) -> int:
+        return len(self.hashes) + len(self.recent)
+
+    def keys(self) -> set[int]:
+        """The id hashes seen (see `id_hash`)."""
+        return set(self.hashes.tolist()) | set(self.recent)
+
+    def __contains__(self, video_id: object) -> bool:
+        return isinstance(video_id, str) and bool(self.contains(np.asarray([id_hash(video_id)], dtype=np.uint64))[0])
+
+    def contains(self, hashes: Hashes) -> npt.NDArray[np.bool_]:
+        """Which of these id hashes were seen."""
+        found = np.zeros(len(hashes), dtype=np.bool_)
+        if len(self.hashes):
+            at = np.searchsorted(self.hashes, hashes).clip(max=len(self.hashes) - 1)
+            found = self.hashes[at] == hashes
+        if self.recent:
+            found |= np.isin(hashes, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
+        return found
+
+    def mark(self, video_id: str, now: float, horizon_s: float) -> None:
+        """Seen at `now`; anything last seen more than `horizon_s` before it is forgotten."""
+        key = id_hash(video_id)
+        at = int(np.searchsorted(self.hashes, np.uint64(key)))
+        if at < len(self.hashes) and int(self.hashes[at]) == key:
+            self.times[at] = now
+        else:
+            self.recent[key] = now
+        self.oldest = min(self.oldest, now)
+        if len(self.recent) >= self.MERGE_AT or self.oldest < now - horizon_s:
+            self.merge(now - horizon_s)
+
+    def merge(self, cutoff: float) -> None:
+        """Move the recent ones into the arrays and drop what was last seen before `cutoff`."""
+        count = len(self.recent)
+        keys = np.fromiter(self.recent, dtype=np.uint64, count=count)
+        times = np.fromiter(self.recent.values(), dtype=np.float64, count=count)
+        order = np.argsort(keys)
+        places = np.searchsorted(self.hashes, keys[order])
+        self.hashes = np.insert(self.hashes, places, keys[order])
+        self.times = np.insert(self.times, places, times[order])
+        self.recent = {}
+        if len(self.times) and self.times.min() < cutoff:
+            keep = self.times >= cutoff
+            self.hashes, self.times = self.hashes[keep], self.times[keep]
+        self.oldest = float(self.times.min()) if len(self.times) else math.inf
+
+
 @dataclasses.dataclass(slots=True)
 class AccountState:
     """Mutable: the engine owns one per account and changes it in place."""
@@ -56,7 +142,7 @@ class AccountState:
     interest: Vector
     updated_at: float = 0.0  # epoch seconds of the last decay
     topic_affinity: dict[str, float] = dataclasses.field(default_factory=dict)
-    seen: OrderedDict[str, float] = dataclasses.field(default_factory=OrderedDict)
+    seen: Seen = dataclasses.field(default_factory=Seen)
     # What was shown, in order: dispersion windows carry over page boundaries through it.
     served: deque[str] = dataclasses.field(default_factory=lambda: deque(maxlen=SERVED_HISTORY))
     interactions: OrderedDict[str, float] = dataclasses.field(default_factory=OrderedDict)  # video -> confidence
@@ -85,12 +171,7 @@ class AccountState:
 
     def mark_seen(self, video_ids: list[str] | tuple[str, ...], now: float, signals: Signals) -> None:
         for video_id in video_ids:
-            if video_id in self.seen:  # moved, not re-inserted: the key stays the catalog's own string
-                self.seen.move_to_end(video_id)
-            self.seen[video_id] = now
-        horizon = now - signals.seen_horizon_hours * 3600.0
-        while self.seen and next(iter(self.seen.values())) < horizon:
-            self.seen.popitem(last=False)
+            self.seen.mark(video_id, now, signals.seen_horizon_hours * 3600.0)
 
     def dumps(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
@@ -99,6 +180,8 @@ class AccountState:
     def loads(data: bytes) -> AccountState:
         state = pickle.loads(data)
         assert isinstance(state, AccountState)
+        if not isinstance(state.seen, Seen):  # a snapshot from before `Seen`: video id -> time
+            state.seen = Seen.of(state.seen)
         return state
 
 
