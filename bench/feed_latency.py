@@ -87,10 +87,21 @@ def _renamed(video: model.Video, prefix: str) -> model.Video:
     return dataclasses.replace(video, id=prefix + video.id, creator_id=prefix + video.creator_id)
 
 
+def daytime_zone(now: dt.datetime) -> str:
+    """A time zone where it is midday at `now`: a bench served at night would time wind-down screens.
+
+    >>> daytime_zone(dt.datetime(2026, 11, 23, 22, 30, tzinfo=dt.UTC))
+    'Etc/GMT+10'
+    """
+    offset = (12 - now.hour + 12) % 24 - 12  # hours east of UTC, -12..11
+    return f"Etc/GMT{-offset:+d}"  # the Etc zones count westwards
+
+
 def warm_accounts(engine: feed.Engine, count: int, seed: int) -> list[str]:
-    """Accounts with some history: a few likes and watches in two topics each."""
+    """Accounts with some history: a few likes and watches in two topics each, where it is now midday."""
     rng = np.random.default_rng(seed)
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    zone = daytime_zone(dt.datetime.now(dt.UTC))
     ids = []
     for number in range(count):
         account_id = f"bench-{number}"
@@ -100,6 +111,7 @@ def warm_accounts(engine: feed.Engine, count: int, seed: int) -> list[str]:
                 account_id,
                 birth_year=1990 if adult else 2012,
                 region="KE",
+                timezone=zone,
                 settings=model.AccountSettings(personalised=True),
             )
         )

@@ -19,7 +19,6 @@ Durability = Literal["full", "process", "none"]
 # Connections kept open for the threads that serve at once (the API's thread pool): a connection
 # dropped after each request costs SQLite its pragmas and PostgreSQL a new backend process.
 POOL = {"pool_size": 20, "max_overflow": 20}
-PAGE_CACHE_KIB = 256
 
 
 def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
@@ -42,9 +41,6 @@ def engine_for(url: str, *, durability: Durability = "full") -> sa.Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={SYNCHRONOUS[durability]}")
         cursor.execute("PRAGMA busy_timeout=30000")
-        # A small page cache per connection: the operating system's page cache, shared by every
-        # connection, holds the file anyway; 2 MiB each (the default) grew a pool by tens of MiB.
-        cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         # Deleted rows are overwritten, not left in free pages: a deleted account is gone from the file.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
