@@ -61,3 +61,13 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"real data not found at {path}: set SAFEFEED_DATA to the shared data folder")
     return path
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny served world (catalog and content vectors) embedded once per test process; tests copy the file."""
+    from tests import serving  # the API and its server: only for the tests that serve
+
+    folder = tmp_path_factory.mktemp("world")
+    serving.world_store(folder).close()
+    return folder / "served.db"

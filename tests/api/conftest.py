@@ -18,14 +18,6 @@ def clock() -> serving.ManualClock:
     return serving.ManualClock()
 
 
-@pytest.fixture(scope="session")
-def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny world embedded once per test process; each test copies the file."""
-    folder = tmp_path_factory.mktemp("world")
-    serving.world_store(folder).close()
-    return folder / "served.db"
-
-
 @pytest.fixture
 def safefeed(tmp_path: Path, clock: serving.ManualClock, world_template: Path) -> Iterator[service.SafeFeed]:
     store = serving.world_store(tmp_path, template=world_template)

@@ -11,7 +11,6 @@ Playwright never downloads a browser here: it launches /usr/bin/chromium, which
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import pytest
 from playwright import sync_api
 
 from safefeed import service
-from safefeed.store import repository
 from tests import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,19 +58,9 @@ class World:
         self.folder = folder
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny catalog with its content vectors, built once; each test copies the database."""
-    folder = tmp_path_factory.mktemp("web-template")
-    serving.world_store(folder).close()
-    return folder / "served.db"
-
-
 @pytest.fixture
-def world(tmp_path: Path, template: Path) -> Iterator[World]:
-    for part in template.parent.glob("served.db*"):
-        shutil.copy(part, tmp_path / part.name)
-    store = repository.Store.open(f"sqlite:///{tmp_path / 'served.db'}")
+def world(tmp_path: Path, world_template: Path) -> Iterator[World]:
+    store = serving.world_store(tmp_path, template=world_template)
     clock = serving.ManualClock()
     safefeed = serving.make_service(store, clock, tmp_path)
     settings = serving.settings_for(tmp_path, login_rate_limit="1000/minute", rate_limit="1000/second")
