@@ -9,6 +9,11 @@ clients for `--minutes`: each scrolls its accounts page after page and posts
 what it "watched" as an event batch. It stops by itself after `--minutes`
 (plus the build), whatever happens.
 
+Accounts start with a month of history, as many videos seen and interacted
+with as an account's state holds (`Signals.seen_limit`, `interaction_limit`),
+so the soak measures the steady state of a service whose users have used it
+for a while, not the filling of new accounts' state.
+
 Every 10 s window records p50/p99 latency, requests, errors (anything but a
 2xx, or a transport failure) and the server's resident memory. The figures a
 soak must show: 0 errors, p99 stable (last window's p99 over the first's) and
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import datetime as dt
 import json
 import os
 import socket
@@ -35,8 +41,11 @@ import feed_latency
 import http_load
 import httpx
 import numpy as np
+from rich.console import Console
+from rich.progress import track
 
-from safefeed import compose
+from safefeed import compose, model
+from safefeed.recommend import feed
 
 WINDOW_S = 10.0
 
@@ -65,6 +74,25 @@ class Tally:
     errors: int = 0
     prompts: int = 0
     error_examples: list[str] = dataclasses.field(default_factory=list)
+
+
+def give_history(engine: feed.Engine, accounts: list[str], seed: int) -> None:
+    """Fill each account's state to its limits with events from the last month (none today: no
+    screen time is used up), then snapshot it so that the server loads it without a long replay."""
+    signals = engine.config.signals
+    rng = np.random.default_rng(seed)
+    now = dt.datetime.now(dt.UTC)
+    for account_id in track(accounts, description="a month of history per account", console=Console(stderr=True)):
+        picks = rng.choice(len(engine.items.ids), size=signals.seen_limit, replace=False)
+        ages = np.sort(rng.uniform(1, 30, size=len(picks)))[::-1]
+        history = [
+            model.Event(account_id, kind, now - dt.timedelta(days=float(age)), video_id=engine.items.ids[pick])
+            for number, (pick, age) in enumerate(zip(picks, ages, strict=True))
+            for kind in (model.EventKind.IMPRESSION, model.EventKind.LIKE)
+            if kind is model.EventKind.IMPRESSION or number >= len(picks) - signals.interaction_limit
+        ]
+        engine.record(history)
+        engine.snapshot(account_id)
 
 
 def free_port() -> int:
@@ -197,6 +225,7 @@ def summarise(windows: list[Window], *, items: int, concurrency: int, minutes: f
         "rss_mb_max": max(window.rss_mb for window in windows),
         "rss_growth_mb": round(last.rss_mb - first.rss_mb, 1),
         "rss_growth_fraction": round(last.rss_mb / first.rss_mb - 1, 4),
+        "rss_growth_second_half_mb": round(last.rss_mb - windows[len(windows) // 2].rss_mb, 1),
     }
 
 
@@ -248,6 +277,7 @@ def main() -> None:
         store = feed_latency.build_store(database, args.items, args.seed)
         engine = compose.build_engine(store)
         accounts = feed_latency.warm_accounts(engine, args.accounts, args.seed)
+        give_history(engine, accounts, args.seed)
         del engine
         tokens = http_load.make_tokens(store, accounts)
         store.close()

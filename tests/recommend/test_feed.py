@@ -108,6 +108,21 @@ def test_accounts_dropped_from_memory_come_back_exactly(world: repository.Store)
     assert reloaded.topic_affinity == pytest.approx(unbounded.account_state("teen").topic_affinity)
 
 
+def test_a_snapshot_restores_the_state_with_only_later_events_to_replay(world: repository.Store) -> None:
+    engine = feed.build(world)
+    page = engine.feed("teen", n=10, now=T0)
+    watch_all(engine, page, "gaming", T0)
+    engine.snapshot("teen")
+    later = model.Event("teen", model.EventKind.LIKE, T0, video_id=page.items[0].video.id)
+    engine.record([later])
+    stored = world.snapshot("teen")
+    assert stored is not None and [e for _, e in world.events(account_id="teen", after_seq=stored[0])] == [later]
+    restarted, running = feed.build(world).account_state("teen"), engine.account_state("teen")
+    assert restarted.seen.keys() == running.seen.keys() and len(running.seen) >= 10
+    assert restarted.interactions == pytest.approx(running.interactions)
+    assert restarted.topic_affinity == pytest.approx(running.topic_affinity)
+
+
 def test_refresh_forgets_everything_and_for_good(world: repository.Store) -> None:
     engine = feed.build(world)
     page = engine.feed("teen", n=10, now=T0)

@@ -44,7 +44,8 @@ def describe(policy: rules.Policy, config: feed.EngineConfig) -> str:
         "a video you skip early counts against its topic;",
         f"- not interested x{signals.not_interested}, report x{signals.report}, skip x{signals.skip};",
         f"- interests fade by half every {signals.half_life_hours:g} hours; "
-        f"nothing you saw in the last {signals.seen_horizon_hours / 24:g} days is shown again.",
+        f"nothing you saw in the last {signals.seen_horizon_hours / 24:g} days is shown again "
+        f"(up to the last {signals.seen_limit:,} videos).",
         "",
         f"Each candidate's score: similarity to your interests x{weights.similarity}, what people with similar "
         f"taste watched x{weights.collaborative}, your affinity to its topic x{weights.topic}, popularity "

@@ -357,6 +357,13 @@ class Engine:
         with self._account_lock(account_id), self._lock:
             self._put_snapshot(account_id, self._empty())
 
+    def snapshot(self, account_id: str) -> None:
+        """Store the account's state as its snapshot: loading it later (after a restart, or once
+        dropped from memory) replays only the events logged after this one."""
+        self.store.account(account_id)
+        with self._account_lock(account_id), self._lock:
+            self._put_snapshot(account_id, self.account_state(account_id))
+
     def _put_snapshot(self, account_id: str, current: state.AccountState) -> None:
         """Make `current` the account's state from now on, here and (through its snapshot) everywhere.
 

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import math
 import pickle
+import sys
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 
@@ -42,7 +43,11 @@ class Signals:
     not_interested: float = -4.0
     report: float = -5.0
     half_life_hours: float = 24.0
+    # A video seen within the horizon is not shown again, unless `seen_limit` newer ones were seen since:
+    # the limit bounds an account's memory (16 bytes a video) whatever it watches.
     seen_horizon_hours: float = 24.0 * 30
+    seen_limit: int = 10_000
+    interaction_limit: int = 500  # the newest videos interacted with, for collaborative filtering
 
     def weight(self, event: model.Event) -> float:
         kind = event.kind
@@ -69,8 +74,10 @@ class Seen:
 
     It is an account's largest state and is tested against hundreds of
     candidates per page, so it lives in sorted arrays (16 bytes a video) with
-    the newest few in a dict until they are merged in. Two ids sharing a hash
-    (odds about 1 in 10^9 for 10^5 videos seen) would only hide one video.
+    the newest few in a dict until they are merged in. A merge forgets what
+    is past the horizon and all but the newest `limit`, so it holds at most
+    `limit + MERGE_AT`. Two ids sharing a hash (odds about 1 in 10^9 for 10^5
+    videos seen) would only hide one video.
     """
 
     hashes: Hashes = dataclasses.field(default_factory=lambda: np.empty(0, dtype=np.uint64))  # sorted
@@ -84,7 +91,7 @@ class Seen:
     def of(cls, times: Mapping[str, float]) -> Seen:
         seen = cls()
         for video_id, at in times.items():
-            seen.mark(video_id, at, math.inf)
+            seen.mark(video_id, at, horizon_s=math.inf, limit=len(times))
         return seen
 
     def __len__(self) -> int:
@@ -107,20 +114,21 @@ class Seen:
             found |= np.isin(hashes, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
         return found
 
-    def mark(self, video_id: str, now: float, horizon_s: float) -> None:
-        """Seen at `now`; anything last seen more than `horizon_s` before it is forgotten."""
+    def mark(self, video_id: str, now: float, *, horizon_s: float, limit: int) -> None:
+        """Seen at `now` (the latest time counts); what was last seen more than `horizon_s` before it
+        is forgotten, and so is all but the newest `limit` when the recent ones are merged in."""
         key = id_hash(video_id)
         at = int(np.searchsorted(self.hashes, np.uint64(key)))
         if at < len(self.hashes) and int(self.hashes[at]) == key:
-            self.times[at] = now
+            self.times[at] = max(self.times[at], now)
         else:
-            self.recent[key] = now
+            self.recent[key] = max(self.recent.get(key, now), now)
         self.oldest = min(self.oldest, now)
         if len(self.recent) >= self.MERGE_AT or self.oldest < now - horizon_s:
-            self.merge(now - horizon_s)
+            self.merge(now - horizon_s, limit)
 
-    def merge(self, cutoff: float) -> None:
-        """Move the recent ones into the arrays and drop what was last seen before `cutoff`."""
+    def merge(self, cutoff: float, limit: int) -> None:
+        """Move the recent ones into the arrays, keeping the newest `limit` seen at or after `cutoff`."""
         count = len(self.recent)
         keys = np.fromiter(self.recent, dtype=np.uint64, count=count)
         times = np.fromiter(self.recent.values(), dtype=np.float64, count=count)
@@ -129,8 +137,11 @@ class Seen:
         self.hashes = np.insert(self.hashes, places, keys[order])
         self.times = np.insert(self.times, places, times[order])
         self.recent = {}
-        if len(self.times) and self.times.min() < cutoff:
-            keep = self.times >= cutoff
+        keep = self.times >= cutoff
+        if keep.sum() > limit:  # then the newest `limit` are all within the horizon
+            keep = np.zeros(len(self.times), dtype=np.bool_)
+            keep[np.argsort(self.times)[len(self.times) - limit :]] = True
+        if not keep.all():
             self.hashes, self.times = self.hashes[keep], self.times[keep]
         self.oldest = float(self.times.min()) if len(self.times) else math.inf
 
@@ -170,8 +181,9 @@ class AccountState:
         self.updated_at = max(self.updated_at, now)
 
     def mark_seen(self, video_ids: list[str] | tuple[str, ...], now: float, signals: Signals) -> None:
+        horizon_s = signals.seen_horizon_hours * 3600.0
         for video_id in video_ids:
-            self.seen.mark(video_id, now, signals.seen_horizon_hours * 3600.0)
+            self.seen.mark(video_id, now, horizon_s=horizon_s, limit=signals.seen_limit)
 
     def dumps(self) -> bytes:
         return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
@@ -194,7 +206,6 @@ def learn(
     topic: str | None,
     weight: float | None = None,
     confidence: float = 0.0,
-    max_interactions: int = 500,
 ) -> None:
     """Update the state from one event, in place; the next page reflects it.
 
@@ -206,11 +217,13 @@ def learn(
     state.decay(now, signals)
     state.events += 1
     kind = event.kind
-    if event.video_id is not None:
-        state.mark_seen([event.video_id], now, signals)
+    # One string per video however many events name it (each parsed request brings its own copy).
+    video_id = None if event.video_id is None else sys.intern(event.video_id)
+    if video_id is not None:
+        state.mark_seen([video_id], now, signals)
     if kind is model.EventKind.IMPRESSION:
-        if event.video_id is not None:
-            state.served.append(event.video_id)
+        if video_id is not None:
+            state.served.append(video_id)
         return
     if kind is model.EventKind.FOLLOW and event.creator_id is not None:
         state.following.add(event.creator_id)
@@ -227,9 +240,9 @@ def learn(
             topic = event.topic
     if kind is model.EventKind.REPORT and event.video_id is not None:
         state.blocked_videos.add(event.video_id)
-    if confidence > 0 and event.video_id is not None:
-        state.interactions[event.video_id] = state.interactions.pop(event.video_id, 0.0) + confidence
-        while len(state.interactions) > max_interactions:
+    if confidence > 0 and video_id is not None:
+        state.interactions[video_id] = state.interactions.pop(video_id, 0.0) + confidence
+        while len(state.interactions) > signals.interaction_limit:
             state.interactions.popitem(last=False)
     amount = signals.weight(event) if weight is None else weight
     if vector is not None and amount:
