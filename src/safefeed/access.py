@@ -70,6 +70,14 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Built once: every request checks a token.
+_TOKEN = (
+    sa.select(schema.tokens.c.expires_at, schema.tokens.c.revoked, schema.principals.c.id, schema.principals.c.role)
+    .join(schema.principals, schema.principals.c.id == schema.tokens.c.principal_id)
+    .where(schema.tokens.c.digest == sa.bindparam("digest"))
+)
+
+
 class Access:
     """Registers principals, checks passwords and issues, checks and revokes tokens."""
 
@@ -166,13 +174,8 @@ class Access:
         return token
 
     def authenticate(self, token: str, now: dt.datetime) -> Principal:
-        tokens, principals = schema.tokens, schema.principals
         with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(tokens.c.expires_at, tokens.c.revoked, principals.c.id, principals.c.role)
-                .join(principals, principals.c.id == tokens.c.principal_id)
-                .where(tokens.c.digest == digest(token))
-            ).one_or_none()
+            row = connection.execute(_TOKEN, {"digest": digest(token)}).one_or_none()
         if row is None or row.revoked:
             raise Unauthenticated("the token is unknown or was revoked: log in again for a new one")
         if row.expires_at <= _epoch(now):

@@ -360,8 +360,8 @@ class Store:
         found: dict[str, model.Account] = {}
         with self.engine.connect() as connection:
             for start in range(0, len(wanted), 500):
-                query = sa.select(schema.accounts).where(schema.accounts.c.id.in_(wanted[start : start + 500]))
-                found.update((row.id, _account_from(row)) for row in connection.execute(query))
+                rows = connection.execute(_ACCOUNTS, {"ids": wanted[start : start + 500]})
+                found.update((row.id, _account_from(row)) for row in rows)
         for account_id in wanted:
             if account_id not in found:
                 raise UnknownAccount(f"no account with id {account_id!r}; create it first")
@@ -662,7 +662,8 @@ class Store:
 
 LOCK_STRIPES = 4096  # SQLite account locks: bytes of the lock file (and thread locks) accounts hash to
 
-# Built once: it runs for every page a shared store serves.
+# Built once: they run for every page a shared store serves.
+_ACCOUNTS = sa.select(schema.accounts).where(schema.accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
 _ACCOUNT_LOG = sa.text(
     "SELECT (SELECT count(*) FROM events WHERE account_id = :account AND seq > :after),"
     " (SELECT coalesce(max(seq), 0) FROM events WHERE account_id = :account AND seq > :after),"

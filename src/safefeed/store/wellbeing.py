@@ -70,6 +70,37 @@ def _notification_from(row: Any) -> notifications.Notification:
     )
 
 
+# Built once, the statements every page runs: building and cache-keying a statement anew costs
+# SQLAlchemy more time than the database takes to run it.
+_STATE, _SCREEN, _LINKS = schema.wellbeing_state, schema.screen_time, schema.guardian_links
+_CLOCK = sa.select(_STATE).where(_STATE.c.account_id == sa.bindparam("account"))
+_ADVANCE = (
+    sa.update(_STATE)
+    .where(_STATE.c.account_id == sa.bindparam("account"), _STATE.c.version == sa.bindparam("expected"))
+    .values(
+        version=sa.bindparam("next_version"),
+        last_moment=sa.bindparam("last"),
+        session_start=sa.bindparam("start"),
+        session_seconds=sa.bindparam("session"),
+        acked_seconds=sa.bindparam("acked"),
+    )
+)
+_DAY_SECONDS = sa.select(sa.func.coalesce(sa.func.sum(_SCREEN.c.seconds), 0.0)).where(
+    _SCREEN.c.account_id == sa.bindparam("account"), _SCREEN.c.day == sa.bindparam("day")
+)
+_GRANTED_MINUTES = sa.select(sa.func.coalesce(sa.func.sum(schema.time_grants.c.minutes), 0)).where(
+    schema.time_grants.c.account_id == sa.bindparam("account"), schema.time_grants.c.day == sa.bindparam("day")
+)
+_MARKED = sa.select(schema.prompt_marks.c.at).where(
+    schema.prompt_marks.c.account_id == sa.bindparam("account"),
+    schema.prompt_marks.c.mark == sa.bindparam("mark"),
+    schema.prompt_marks.c.key == sa.bindparam("key"),
+)
+_GUARDIANS_OF = (
+    sa.select(_LINKS.c.guardian_id).where(_LINKS.c.teen_id == sa.bindparam("teen")).order_by(_LINKS.c.guardian_id)
+)
+
+
 class WellbeingStore:
     """The well-being tables, over the engine the main `repository.Store` uses."""
 
@@ -78,6 +109,17 @@ class WellbeingStore:
         # The activity clock is written on every page, like the impression log: it may skip the fsync
         # (`Store.log_engine`), surviving a crash of the process but not a power cut.
         self.activity_engine = activity_engine or engine
+        self._ensure_state = (
+            self._insert(_STATE)
+            .values(
+                account_id=sa.bindparam("account"), version=0, session_seconds=0.0, acked_seconds=0.0, failed_unlocks=0
+            )
+            .on_conflict_do_nothing(index_elements=["account_id"])
+        )
+        added = self._insert(_SCREEN)
+        self._add_screen_time = added.on_conflict_do_update(
+            index_elements=["account_id", "day", "hour"], set_={"seconds": _SCREEN.c.seconds + added.excluded.seconds}
+        )
 
     def _insert(self, table: sa.Table) -> Any:
         return (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(table)
@@ -85,9 +127,8 @@ class WellbeingStore:
     # -- activity clock and screen time ------------------------------------
 
     def clock(self, account_id: str) -> screen_time.Clock:
-        table = schema.wellbeing_state
         with self.engine.connect() as connection:
-            row = connection.execute(sa.select(table).where(table.c.account_id == account_id)).first()
+            row = connection.execute(_CLOCK, {"account": account_id}).first()
         if row is None:
             return screen_time.Clock()
         return screen_time.Clock(
@@ -98,12 +139,6 @@ class WellbeingStore:
             acked_seconds=float(row.acked_seconds),
         )
 
-    def _ensure_state(self, connection: sa.Connection, account_id: str) -> None:
-        insert = self._insert(schema.wellbeing_state).values(
-            account_id=account_id, version=0, session_seconds=0.0, acked_seconds=0.0, failed_unlocks=0
-        )
-        connection.execute(insert.on_conflict_do_nothing(index_elements=["account_id"]))
-
     def advance(
         self, account_id: str, expected_version: int, after: screen_time.Clock, slices: Sequence[screen_time.Slice]
     ) -> bool:
@@ -111,32 +146,27 @@ class WellbeingStore:
 
         False means another instance won the race: read the clock again and retry.
         """
-        table = schema.wellbeing_state
         with self.activity_engine.begin() as connection:
             if expected_version == 0:  # the account's first activity: its row may not exist yet
-                self._ensure_state(connection, account_id)
+                connection.execute(self._ensure_state, {"account": account_id})
             updated = connection.execute(
-                sa.update(table)
-                .where(table.c.account_id == account_id, table.c.version == expected_version)
-                .values(
-                    version=expected_version + 1,
-                    last_moment=_epoch(after.last),
-                    session_start=_epoch(after.session_start),
-                    session_seconds=after.session_seconds,
-                    acked_seconds=after.acked_seconds,
-                )
+                _ADVANCE,
+                {
+                    "account": account_id,
+                    "expected": expected_version,
+                    "next_version": expected_version + 1,
+                    "last": _epoch(after.last),
+                    "start": _epoch(after.session_start),
+                    "session": after.session_seconds,
+                    "acked": after.acked_seconds,
+                },
             )
             if updated.rowcount != 1:
                 connection.rollback()
                 return False
             if slices:
-                screen = schema.screen_time
-                insert = self._insert(screen)
                 connection.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=["account_id", "day", "hour"],
-                        set_={"seconds": screen.c.seconds + insert.excluded.seconds},
-                    ),
+                    self._add_screen_time,
                     [
                         {"account_id": account_id, "day": s.day.isoformat(), "hour": s.hour, "seconds": s.seconds}
                         for s in slices
@@ -167,12 +197,8 @@ class WellbeingStore:
             }
 
     def day_seconds(self, account_id: str, day: dt.date) -> float:
-        table = schema.screen_time
-        query = sa.select(sa.func.coalesce(sa.func.sum(table.c.seconds), 0.0)).where(
-            table.c.account_id == account_id, table.c.day == day.isoformat()
-        )
         with self.engine.connect() as connection:
-            return float(connection.execute(query).scalar_one())
+            return float(connection.execute(_DAY_SECONDS, {"account": account_id, "day": day.isoformat()}).scalar_one())
 
     # -- passcode attempts -------------------------------------------------
 
@@ -189,7 +215,7 @@ class WellbeingStore:
         table = schema.wellbeing_state
         where = table.c.account_id == account_id
         with self.engine.begin() as connection:
-            self._ensure_state(connection, account_id)
+            connection.execute(self._ensure_state, {"account": account_id})
             connection.execute(sa.update(table).where(where).values(failed_unlocks=table.c.failed_unlocks + 1))
             failures = int(connection.execute(sa.select(table.c.failed_unlocks).where(where)).scalar_one())
             if failures >= max_failures:
@@ -225,12 +251,10 @@ class WellbeingStore:
         )
 
     def granted_minutes(self, account_id: str, day: dt.date) -> int:
-        table = schema.time_grants
-        query = sa.select(sa.func.coalesce(sa.func.sum(table.c.minutes), 0)).where(
-            table.c.account_id == account_id, table.c.day == day.isoformat()
-        )
         with self.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
+            return int(
+                connection.execute(_GRANTED_MINUTES, {"account": account_id, "day": day.isoformat()}).scalar_one()
+            )
 
     def pass_until(self, account_id: str, now: dt.datetime) -> dt.datetime | None:
         """The end of an approved break from Time Away going on at `now`, if any."""
@@ -254,10 +278,10 @@ class WellbeingStore:
         return first
 
     def marked(self, account_id: str, mark: str, key: str) -> dt.datetime | None:
-        table = schema.prompt_marks
-        query = sa.select(table.c.at).where(table.c.account_id == account_id, table.c.mark == mark, table.c.key == key)
         with self.engine.connect() as connection:
-            return _moment(connection.execute(query).scalar_one_or_none())
+            return _moment(
+                connection.execute(_MARKED, {"account": account_id, "mark": mark, "key": key}).scalar_one_or_none()
+            )
 
     # -- passcodes -------------------------------------------------------------
 
@@ -333,10 +357,8 @@ class WellbeingStore:
             return list(connection.execute(query).scalars())
 
     def guardians_of(self, teen_id: str) -> list[str]:
-        table = schema.guardian_links
-        query = sa.select(table.c.guardian_id).where(table.c.teen_id == teen_id).order_by(table.c.guardian_id)
         with self.engine.connect() as connection:
-            return list(connection.execute(query).scalars())
+            return list(connection.execute(_GUARDIANS_OF, {"teen": teen_id}).scalars())
 
     def unlink(self, guardian_id: str, teen_id: str) -> bool:
         """Remove the link with everything that guardian set for the teen (controls, their passcode)."""
