@@ -34,6 +34,7 @@ Positions = npt.NDArray[np.int64]
 Tab = str  # "for_you" or "stem"
 
 CODES = catalog_items.ENFORCEMENT_CODES
+HARM = catalog_items.HARM_CODES
 THEME_CODES = catalog_items.THEME_CODES
 HELP_THEME_CODES = frozenset(THEME_CODES[theme] for theme in help_lines.HELP_THEMES)
 VIDEO_CACHE_SIZE = 50_000
@@ -659,8 +660,10 @@ class Engine:
         """Which candidates the account may be shown; `account_id` None: whether seen or not (search)."""
         items = self.items
         rules = context.rules
-        harm_ok = np.isin(items.harm[candidates], [catalog_items.HARM_CODES[h] for h in rules.recommend_harm])
-        enforcement_ok = np.isin(items.enforcement[candidates], [CODES[e] for e in rules.recommend_enforcement])
+        harm_ok = catalog_items.among(items.harm[candidates], (HARM[h] for h in rules.recommend_harm), len(HARM))
+        enforcement_ok = catalog_items.among(
+            items.enforcement[candidates], (CODES[e] for e in rules.recommend_enforcement), len(CODES)
+        )
         self._count(context, "age_gated", int((~(harm_ok & enforcement_ok)).sum()))
         keep = harm_ok & enforcement_ok & ~items.is_ad[candidates]
         creators = items.creator[candidates]
@@ -668,8 +671,12 @@ class Engine:
         blocked_topics = [items.topic_code[t] for t in current.blocked_topics if t in items.topic_code]
         following = [items.creator_code[c] for c in current.following if c in items.creator_code]
         young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
-        keep &= ~np.isin(creators, blocked_creators) & ~np.isin(items.topic[candidates], blocked_topics)
-        keep &= (items.creator_birth_year[candidates] <= young_creator_year) | np.isin(creators, following)
+        if blocked_creators:
+            keep &= ~np.isin(creators, blocked_creators)
+        if blocked_topics:
+            keep &= ~catalog_items.among(items.topic[candidates], blocked_topics, len(items.topics))
+        grown = items.creator_birth_year[candidates] <= young_creator_year
+        keep &= (grown | np.isin(creators, following)) if following else grown
         if account_id is not None:
             keep &= ~current.seen.contains(items.id_hash[candidates])
         if current.blocked_videos:
@@ -761,7 +768,8 @@ class Engine:
         if every <= 0 or targeting is policy_rules.AdTargeting.NONE or not page:
             return []
         ads = np.flatnonzero(self.items.is_ad)
-        ads = ads[np.isin(self.items.enforcement[ads], [CODES[e] for e in context.rules.recommend_enforcement])]
+        allowed = (CODES[e] for e in context.rules.recommend_enforcement)
+        ads = ads[catalog_items.among(self.items.enforcement[ads], allowed, len(CODES))]
         if len(ads) == 0:
             return []
         chosen: list[int] = []

@@ -229,3 +229,14 @@ def group(keys: npt.NDArray[np.int32], count: int, *, order: npt.NDArray[np.floa
     positions = np.lexsort((order, keys))
     bounds = np.searchsorted(keys[positions], np.arange(count + 1))
     return [positions[bounds[key] : bounds[key + 1]].astype(np.int64) for key in range(count)]
+
+
+def among(codes: npt.NDArray[np.integer], wanted: Iterable[int], count: int) -> npt.NDArray[np.bool_]:
+    """Which `codes` (each below `count`) are `wanted`: `np.isin` by one table lookup (isin sorts, on every page).
+
+    >>> among(np.array([0, 2, 1, 2]), [2], 3).tolist()
+    [False, True, False, True]
+    """
+    table = np.zeros(count, dtype=np.bool_)
+    table[list(wanted)] = True
+    return np.asarray(table[codes], dtype=np.bool_)

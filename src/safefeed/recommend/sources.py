@@ -145,5 +145,5 @@ class Explore:
         codes = self.items.topic_code
         usual_codes = [codes[topic] for topic in usual if topic in codes and affinity[topic] > 0]
         drawn = request.rng.integers(0, len(self.items), size=4 * k)
-        keep = ~np.isin(self.items.topic[drawn], usual_codes)
+        keep = ~catalog_items.among(self.items.topic[drawn], usual_codes, len(self.items.topics))
         return np.unique(drawn[keep])[:k].astype(np.int64)

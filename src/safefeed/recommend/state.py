@@ -106,13 +106,8 @@ class Seen:
 
     def contains(self, hashes: Hashes) -> npt.NDArray[np.bool_]:
         """Which of these id hashes were seen."""
-        found = np.zeros(len(hashes), dtype=np.bool_)
-        if len(self.hashes):
-            at = np.searchsorted(self.hashes, hashes).clip(max=len(self.hashes) - 1)
-            found = self.hashes[at] == hashes
-        if self.recent:
-            found |= np.isin(hashes, np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
-        return found
+        recent = np.sort(np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent)))
+        return _in_sorted(self.hashes, hashes) | _in_sorted(recent, hashes)
 
     def mark(self, video_id: str, now: float, *, horizon_s: float, limit: int) -> None:
         """Seen at `now` (the latest time counts); what was last seen more than `horizon_s` before it
@@ -144,6 +139,14 @@ class Seen:
         if not keep.all():
             self.hashes, self.times = self.hashes[keep], self.times[keep]
         self.oldest = float(self.times.min()) if len(self.times) else math.inf
+
+
+def _in_sorted(keys: Hashes, hashes: Hashes) -> npt.NDArray[np.bool_]:
+    """Which `hashes` are among the sorted `keys` (a binary search each: np.isin would sort both)."""
+    if not len(keys):
+        return np.zeros(len(hashes), dtype=np.bool_)
+    at = np.searchsorted(keys, hashes).clip(max=len(keys) - 1)
+    return np.asarray(keys[at] == hashes, dtype=np.bool_)
 
 
 @dataclasses.dataclass(slots=True)
