@@ -84,14 +84,13 @@ def give_history(engine: feed.Engine, accounts: list[str], seed: int) -> None:
     now = dt.datetime.now(dt.UTC)
     for account_id in track(accounts, description="a month of history per account", console=Console(stderr=True)):
         picks = rng.choice(len(engine.items.ids), size=signals.seen_limit, replace=False)
-        ages = np.sort(rng.uniform(1, 30, size=len(picks)))[::-1]
-        history = [
-            model.Event(account_id, kind, now - dt.timedelta(days=float(age)), video_id=engine.items.ids[pick])
-            for number, (pick, age) in enumerate(zip(picks, ages, strict=True))
-            for kind in (model.EventKind.IMPRESSION, model.EventKind.LIKE)
-            if kind is model.EventKind.IMPRESSION or number >= len(picks) - signals.interaction_limit
+        ages = np.sort(rng.uniform(1, 30, size=len(picks)))[::-1]  # oldest first
+        seen = [
+            model.Event(account_id, model.EventKind.IMPRESSION, now - dt.timedelta(days=float(age)), video_id=video)
+            for video, age in zip((engine.items.ids[pick] for pick in picks), ages, strict=True)
         ]
-        engine.record(history)
+        liked = [dataclasses.replace(event, kind=model.EventKind.LIKE) for event in seen[-signals.interaction_limit :]]
+        engine.record(sorted(seen + liked, key=lambda event: event.at))  # stable: each like after its impression
         engine.snapshot(account_id)
 
 
