@@ -5,10 +5,12 @@
 Builds a generated catalog (as bench/feed_latency.py does), creates accounts
 with bearer tokens, measures the in-process `feed(n=20)` rate (the floor: what
 the engine gives with no HTTP at all), then starts `safefeed serve` (one
-uvicorn worker) on 127.0.0.1 and drives it with concurrent keep-alive clients
-for `--seconds`, each scrolling its own accounts page after page. The load
-generator runs on the same 2 cores, so the figure is what one box does with
-its own client, a lower bound for the server alone.
+uvicorn worker, or `--workers`) on 127.0.0.1 and drives it with concurrent
+keep-alive clients for `--seconds`, each scrolling its own accounts page after
+page. The client is wrk (bench/feed_scroll.lua) when it is installed
+(`apt-get install wrk`), else Python's httpx, which costs the server more of
+the same 2 cores; either way the figure is what one box does with its own
+client, a lower bound for the server alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +61,7 @@ def floor_rate(store: repository.Store, accounts: list[str], seconds: float) -> 
 
 
 async def drive(base: str, tokens: list[str], concurrency: int, seconds: float) -> tuple[list[float], int, float]:
+    """The httpx client: `concurrency` keep-alive connections; each latency, the errors, the time taken."""
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
@@ -87,7 +91,43 @@ async def drive(base: str, tokens: list[str], concurrency: int, seconds: float) 
     return latencies, errors, elapsed
 
 
-def serve(database: Path, port: int) -> subprocess.Popen[bytes]:
+def drive_httpx(base: str, tokens: list[str], concurrency: int, seconds: float) -> dict[str, float]:
+    asyncio.run(drive(base, tokens, concurrency, 3.0))  # warm-up
+    latencies, errors, elapsed = asyncio.run(drive(base, tokens, concurrency, seconds))
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 2),
+    }
+
+
+def drive_wrk(base: str, tokens: list[str], concurrency: int, seconds: float, folder: Path) -> dict[str, float]:
+    """wrk with one connection per thread (bench/feed_scroll.lua follows each account's cursor)."""
+    listed = folder / "tokens.txt"
+    listed.write_text("\n".join(tokens) + "\n")
+    script = Path(__file__).with_name("feed_scroll.lua")
+    environment = {**os.environ, "TOKENS": str(listed), "THREADS": str(concurrency)}
+
+    def run(duration: float) -> dict[str, float]:
+        command = ["wrk", f"-t{concurrency}", f"-c{concurrency}", f"-d{round(duration)}s", "-s", str(script), base]
+        output = subprocess.run(command, env=environment, capture_output=True, text=True, check=True).stdout
+        summary: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+        return summary
+
+    run(3)  # warm-up
+    summary = run(seconds)
+    return {
+        "requests": summary["requests"],
+        "errors": summary["errors"] + summary["socket_errors"],
+        "requests_per_s": round(summary["requests"] / summary["seconds"], 1),
+        "p50_ms": round(summary["p50_ms"], 2),
+        "p99_ms": round(summary["p99_ms"], 2),
+    }
+
+
+def serve(database: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         "SAFEFEED_DATABASE_URL": f"sqlite:///{database}",
@@ -95,7 +135,7 @@ def serve(database: Path, port: int) -> subprocess.Popen[bytes]:
         "OPENBLAS_NUM_THREADS": "1",
     }
     command = [sys.executable, "-m", "safefeed.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return subprocess.Popen(command, env=environment)
+    return subprocess.Popen([*command, "--workers", str(workers)], env=environment)
 
 
 def wait_until_up(base: str, server: subprocess.Popen[bytes], limit_s: float = 1800) -> None:
@@ -119,6 +159,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (safefeed serve --workers)")
+    parser.add_argument(
+        "--client", choices=("wrk", "httpx"), default="wrk" if shutil.which("wrk") else "httpx", help="load generator"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
@@ -144,22 +188,22 @@ def main() -> None:
         floor = floor_rate(store, accounts, min(args.seconds, 10.0))
         store.close()
         base = f"http://127.0.0.1:{args.port}"
-        server = serve(database, args.port)
+        server = serve(database, args.port, args.workers)
         try:
             wait_until_up(base, server)
-            asyncio.run(drive(base, tokens, args.concurrency, 3.0))  # warm-up
-            latencies, errors, elapsed = asyncio.run(drive(base, tokens, args.concurrency, args.seconds))
+            if args.client == "wrk":
+                measured = drive_wrk(base, tokens, args.concurrency, args.seconds, Path(workdir))
+            else:
+                measured = drive_httpx(base, tokens, args.concurrency, args.seconds)
         finally:
             server.terminate()
             server.wait(timeout=60)
     result = {
         "items": args.items,
+        "workers": args.workers,
+        "client": args.client,
         "concurrency": args.concurrency,
-        "requests": len(latencies),
-        "errors": errors,
-        "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies), 2),
-        "p99_ms": round(float(np.percentile(latencies, 99)), 2),
+        **measured,
         **floor,
     }
     result["ratio_to_floor"] = round(result["requests_per_s"] / result["floor_requests_per_s"], 3)

@@ -135,9 +135,9 @@ def relevance_rows(data: Mapping[str, Any]) -> list[Row]:
 
 
 def http_rows(data: Mapping[str, Any]) -> list[Row]:
-    latency = f"p50 {_number(data, 'p50_ms')} ms, p99 {_number(data, 'p99_ms')} ms"
+    latency = f"p50 {_number(data, 'p50_ms')} ms, p99 {_number(data, 'p99_ms')} ms ({data.get('client')} client)"
     return [
-        Row("http", "GET /v1/feed over HTTP, one server", _number(data, "requests_per_s"),
+        Row("http", f"GET /v1/feed over HTTP, {data.get('workers')} processes", _number(data, "requests_per_s"),
             "engine in process, no HTTP", _number(data, "floor_requests_per_s"), "req/s", latency),
     ]  # fmt: skip
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     client_clock: bool = False
     # Where audits started over the API write their reports.
     audit_dir: Path = Path("audits")
+    # How often a server applies catalog changes other processes made (moderation, reviews,
+    # imports); 0 turns it off.
+    catalog_poll_seconds: float = Field(default=2.0, ge=0)
+    # Server processes `safefeed serve` starts (each loads the catalog; rate limits count per process).
+    workers: int = Field(default=1, ge=1)
 
     @field_validator("database_url")
     @classmethod

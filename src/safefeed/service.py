@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import tempfile
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -79,7 +80,9 @@ class SafeFeed:
         *,
         rebuild: Rebuild,
         clock: Clock = utc_now,
+        catalog_seen: int | None = None,
     ) -> None:
+        """`catalog_seen`: the newest catalog change `engine` reflects (read before building it)."""
         self.store = store
         self.engine = engine
         self.wellbeing = wellbeing
@@ -87,6 +90,8 @@ class SafeFeed:
         self.audits = audits
         self.rebuild = rebuild  # a new engine over the store, after the catalog changed
         self.clock = clock
+        self._catalog_seen = store.last_catalog_change() if catalog_seen is None else catalog_seen
+        self._catalog_lock = threading.Lock()  # one rebuild or round of catalog changes at a time
 
     def now(self, client_time: dt.datetime | None = None) -> dt.datetime:
         """The server's time; a simulated clock (audits) only where the caller passes one in."""
@@ -216,9 +221,30 @@ class SafeFeed:
             path = Path(folder) / (Path(filename).name or "catalog.csv")
             path.write_bytes(body)
             catalog = catalog_import.read_catalog(path, format=format)
-        count = pipeline.import_catalog(self.store, catalog)
-        self.engine = self.rebuild(self.store)
+        with self._catalog_lock:
+            count = pipeline.import_catalog(self.store, catalog)
+            self._reload()
         return count
+
+    def _reload(self) -> None:
+        """A new engine over the whole catalog; it reflects every change numbered up to before it was read."""
+        latest = self.store.last_catalog_change()
+        self.engine = self.rebuild(self.store)
+        self._catalog_seen = max(self._catalog_seen, latest)
+
+    def follow_catalog(self) -> int:
+        """Apply the catalog changes made since this process last looked (by any process: moderation,
+        reviews, imports); serving processes call it every few seconds. Returns how many it applied."""
+        with self._catalog_lock:
+            changes = self.store.catalog_changes(self._catalog_seen)
+            if any(video_id is None for _, video_id in changes):
+                self._reload()
+            elif changes:
+                known = [video_id for _, video_id in changes if video_id in self.engine.items.position]
+                for video in self.store.videos(list(dict.fromkeys(known))):
+                    self.engine.moderate(video.id, enforcement=video.enforcement, label=video.label)
+                self._catalog_seen = changes[-1][0]
+            return len(changes)
 
     def set_enforcement(self, video_id: str, enforcement: model.Enforcement) -> None:
         self.store.set_enforcement(video_id, enforcement)

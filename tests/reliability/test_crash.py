@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -105,7 +105,10 @@ def postgres_prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prep
         yield Prepared(store.engine.url.render_as_string(hide_password=False), tokens, folder)
 
 
-def start_server(prepared: Prepared, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    prepared: Prepared, port: int, log: Path, *options: str, settings: Mapping[str, str] = {}
+) -> subprocess.Popen[bytes]:
+    """`safefeed serve` on the prepared store; `options` for the command line, `settings` for the environment."""
     environment = {
         **os.environ,
         "SAFEFEED_DATABASE_URL": prepared.url,
@@ -114,8 +117,9 @@ def start_server(prepared: Prepared, port: int, log: Path) -> subprocess.Popen[b
         "OPENBLAS_NUM_THREADS": "1",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
+        **settings,
     }
-    command = [sys.executable, "-m", "safefeed.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "safefeed.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     with log.open("ab") as out:
         return subprocess.Popen(command, env=environment, stdout=out, stderr=subprocess.STDOUT)
 

@@ -77,6 +77,24 @@ def test_import_without_label_keeps_the_stored_label(store: repository.Store) ->
     assert store.video("v1").label == make_video().label
 
 
+def test_catalog_changes_are_logged_in_order_with_the_change_itself(store: repository.Store) -> None:
+    store.import_catalog([model.Creator("c1")], [make_video("v1"), make_video("v2")])
+    assert store.last_catalog_change() == 0
+    store.set_enforcement("v2", model.Enforcement.NOT_ALLOWED)
+    reviewed = model.Label(True, model.Theme.SELF_HARM, model.Harm.VIOLATIVE, 1.0, model.LabelSource.REVIEW)
+    store.set_labels({"v1": reviewed})
+    store.catalog_changed()
+    changes = store.catalog_changes(0)
+    assert [video_id for _, video_id in changes] == ["v2", "v1", None]
+    assert [seq for seq, _ in changes] == sorted(seq for seq, _ in changes)
+    assert store.last_catalog_change() == changes[-1][0]
+    assert store.catalog_changes(changes[0][0]) == changes[1:]
+    # A refused decision changes nothing and logs nothing.
+    with pytest.raises(repository.UnknownVideo, match="'v9'"):
+        store.set_enforcement("v9", model.Enforcement.NOT_ALLOWED)
+    assert store.catalog_changes(changes[-1][0]) == []
+
+
 POISON_TRIGGER = {
     # The database itself fails the write of one video, after others were written.
     "sqlite": [

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import argon2
@@ -20,6 +24,7 @@ from safefeed.store import wellbeing as wellbeing_store
 from safefeed.wellbeing import service as wellbeing_service
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+log = logging.getLogger(__name__)
 
 
 def build_service(settings: config.Settings, *, clock: service.Clock = service.utc_now) -> service.SafeFeed:
@@ -44,6 +49,7 @@ def assemble(
     def rebuild(changed: repository.Store) -> engine_feed.Engine:
         return compose.build_engine(changed, policy=settings.policy, resolve=wellbeing.effective_account)
 
+    seen = store.last_catalog_change()
     return service.SafeFeed(
         store,
         rebuild(store),
@@ -52,7 +58,35 @@ def assemble(
         jobs.Jobs(settings.audit_dir),
         rebuild=rebuild,
         clock=clock,
+        catalog_seen=seen,
     )
+
+
+def follow_catalog(safefeed: service.SafeFeed, every_s: float, stop: threading.Event) -> None:
+    """Apply other processes' moderation, reviews and imports every `every_s` seconds until `stop`."""
+    while not stop.wait(every_s):
+        try:
+            safefeed.follow_catalog()
+        except Exception:  # a database hiccup must not end the loop: the next round catches up
+            log.exception("following catalog changes failed; retrying in %s s", every_s)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: fastapi.FastAPI) -> AsyncIterator[None]:
+    every_s = app.state.settings.catalog_poll_seconds
+    if not every_s:
+        yield
+        return
+    stop = threading.Event()
+    follower = threading.Thread(
+        target=follow_catalog, args=(app.state.service, every_s, stop), name="catalog-follower", daemon=True
+    )
+    follower.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        follower.join(timeout=30)  # a catalog reload in progress is abandoned with the process
 
 
 def create_app(settings: config.Settings | None = None, *, safefeed: service.SafeFeed | None = None) -> fastapi.FastAPI:
@@ -62,6 +96,7 @@ def create_app(settings: config.Settings | None = None, *, safefeed: service.Saf
         title="SafeFeed",
         version="1",
         summary="A For You feed that is safe by design for young people, and an audit lab that proves it.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.service = safefeed or build_service(settings)
@@ -75,3 +110,13 @@ def create_app(settings: config.Settings | None = None, *, safefeed: service.Saf
     if WEB.is_dir():
         app.mount("/", staticfiles.StaticFiles(directory=WEB, html=True), name="web")
     return app
+
+
+def serving_app() -> fastapi.FastAPI:
+    """The app as `safefeed serve` runs it in each server process: settings from the environment,
+    the text model loaded before the first search rather than in it."""
+    from safefeed.content import embedding
+
+    application = create_app()
+    embedding.embed(["warm up"])
+    return application

@@ -17,20 +17,41 @@ logins = typer.Typer(help="Logins for the API: guardians, admins, auditors.", no
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default: 8000).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Server processes on the one port (default 1); each loads the catalog, "
+            "and rate limits count per process.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API under /v1 (OpenAPI at /docs) and the web app at /."""
     import uvicorn
 
     from safefeed.api import app
-    from safefeed.content import embedding
+    from safefeed.store import repository
 
     settings = config.load()
     chosen_host, chosen_port = host or settings.host, port or settings.port
-    with common.console.status("loading the catalog, the index and the text model"):
-        application = app.create_app(settings)
-        embedding.embed(["warm up"])  # searches load the model; load it before the first request, not in it
-    common.console.print(f"SafeFeed on http://{chosen_host}:{chosen_port}/ (API docs: /docs)")
-    uvicorn.run(application, host=chosen_host, port=chosen_port, log_level="warning")
+    processes = workers or settings.workers
+    address = f"http://{chosen_host}:{chosen_port}/"
+    if processes == 1:
+        with common.console.status("loading the catalog, the index and the text model"):
+            application = app.serving_app()
+        common.console.print(f"SafeFeed on {address} (API docs: /docs)")
+        uvicorn.run(application, host=chosen_host, port=chosen_port, log_level="warning")
+        return
+    repository.Store.open(settings.database_url).close()  # migrate once, before the processes race to
+    common.console.print(f"SafeFeed on {address} (API docs: /docs): {processes} processes, each loading the catalog")
+    uvicorn.run(
+        "safefeed.api.app:serving_app",
+        factory=True,
+        workers=processes,
+        host=chosen_host,
+        port=chosen_port,
+        log_level="warning",
+    )
 
 
 @logins.command("add")

@@ -30,7 +30,8 @@ def import_catalog(
     """Label videos that have no label (ground truth and reviewed labels are kept), then upsert them.
 
     The catalog is written in one transaction; content vectors follow (they
-    are derived data: `safefeed train` embeds whatever lacks one).
+    are derived data: `safefeed train` embeds whatever lacks one), then a
+    change that serving processes follow (`SafeFeed.follow_catalog`).
     """
     videos = list(catalog.videos)
     texts = [video.text for video in videos]
@@ -49,4 +50,5 @@ def import_catalog(
                 videos[index] = dataclasses.replace(videos[index], label=result.label())
     count = store.import_catalog(catalog.creators, videos)
     store.put_content_vectors([video.id for video in videos], vectors)
+    store.catalog_changed()  # running servers load it now
     return count

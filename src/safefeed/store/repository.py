@@ -292,6 +292,7 @@ class Store:
                     )
                 result = connection.execute(query.values(_label_row(label)))
                 changed += result.rowcount
+            self._log_catalog_changes(connection, list(labels))
         return changed
 
     def set_enforcement(self, video_id: str, enforcement: model.Enforcement) -> None:
@@ -300,8 +301,40 @@ class Store:
             result = connection.execute(
                 sa.update(videos).where(videos.c.id == video_id).values(enforcement=enforcement.value)
             )
-        if result.rowcount == 0:
-            raise UnknownVideo(f"no video with id {video_id!r} in the catalog")
+            if result.rowcount == 0:
+                raise UnknownVideo(f"no video with id {video_id!r} in the catalog")
+            self._log_catalog_changes(connection, [video_id])
+
+    # -- catalog changes: how a decision made in one process reaches the others
+
+    def _log_catalog_changes(self, connection: sa.Connection, video_ids: Sequence[str | None]) -> None:
+        """Append to the catalog change log in the caller's transaction (None: the whole catalog).
+
+        On PostgreSQL writers take the log in turn, so sequence numbers become visible in
+        order and a follower reading "after n" never skips one that commits late.
+        """
+        if not video_ids:
+            return
+        if self.engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("LOCK TABLE catalog_changes IN EXCLUSIVE MODE")
+        connection.execute(sa.insert(schema.catalog_changes), [{"video_id": video_id} for video_id in video_ids])
+
+    def catalog_changed(self) -> None:
+        """Record that the whole catalog may have changed (an import, once its vectors are stored)."""
+        with self.engine.begin() as connection:
+            self._log_catalog_changes(connection, [None])
+
+    def last_catalog_change(self) -> int:
+        """The newest change's number (0 for none): an engine built after reading it reflects it."""
+        with self.engine.connect() as connection:
+            return int(connection.execute(sa.select(sa.func.max(schema.catalog_changes.c.seq))).scalar() or 0)
+
+    def catalog_changes(self, after: int) -> list[tuple[int, str | None]]:
+        """The changes numbered after `after`, oldest first: (number, video id or None for the whole catalog)."""
+        changes = schema.catalog_changes
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(changes).where(changes.c.seq > after).order_by(changes.c.seq))
+            return [(int(row.seq), row.video_id) for row in rows]
 
     def review_queue(self, limit: int, *, band: float) -> list[tuple[model.Video, float]]:
         """Classifier labels whose probability lies within `band` of 0.5, least certain first."""

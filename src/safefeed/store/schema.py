@@ -87,6 +87,16 @@ video_vectors = sa.Table(
     sa.Column("collaborative", sa.LargeBinary, nullable=True),
 )
 
+# Every change to the catalog after it was loaded, in order: a moderation decision or a
+# reviewed label names its video, an import names none (everything may have changed).
+# Each serving process follows it, so a decision made on one reaches all of them.
+catalog_changes = sa.Table(
+    "catalog_changes",
+    metadata,
+    sa.Column("seq", SequenceKey, primary_key=True, autoincrement=True),
+    sa.Column("video_id", sa.String(128), nullable=True),
+)
+
 # Where an account's learned state starts: replaying its events after `seq`
 # on top of `state` rebuilds it exactly. A refresh writes an empty state here.
 account_snapshots = sa.Table(
