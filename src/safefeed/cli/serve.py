@@ -42,7 +42,7 @@ def serve(
         common.console.print(f"SafeFeed on {address} (API docs: /docs)")
         uvicorn.run(application, host=chosen_host, port=chosen_port, log_level="warning")
         return
-    repository.Store.open(settings.database_url).close()  # migrate once, before the processes race to
+    repository.Store.open(settings.database_url).close()  # migrate here, once, not in N racing processes
     common.console.print(f"SafeFeed on {address} (API docs: /docs): {processes} processes, each loading the catalog")
     uvicorn.run(
         "safefeed.api.app:serving_app",
