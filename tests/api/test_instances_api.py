@@ -25,19 +25,23 @@ Pair = tuple[service.SafeFeed, service.SafeFeed]
 
 
 @pytest.fixture
-def servers(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Servers]:
+def services(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Pair]:
+    """Two services (as two server processes have) over one database."""
     url = store.engine.url.render_as_string(hide_password=False)
     serving.world_store(tmp_path, url).close()
     opened = [repository.Store.open(url), repository.Store.open(url)]
-    clients = tuple(
-        testclient.TestClient(
-            api_app.create_app(serving.settings_for(tmp_path), safefeed=serving.make_service(each, clock, tmp_path))
-        )
-        for each in opened
-    )
-    yield clients[0], clients[1]
+    yield serving.make_service(opened[0], clock, tmp_path), serving.make_service(opened[1], clock, tmp_path)
     for each in opened:
         each.close()
+
+
+@pytest.fixture
+def servers(services: Pair, tmp_path: Path) -> Servers:
+    """The two services, each as a whole application."""
+    first, second = (
+        testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=each)) for each in services
+    )
+    return first, second
 
 
 def test_alternating_servers_keep_one_feed_one_seen_set_and_one_clock(
@@ -71,17 +75,6 @@ def _as_served(safefeed: service.SafeFeed, video_id: str) -> model.Video:
     """The video as this server's engine has it in memory (what its feed decides on)."""
     items = safefeed.engine.items
     return items.video(items.position[video_id])
-
-
-@pytest.fixture
-def services(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Pair]:
-    """Two services (as two server processes have) over one database."""
-    url = store.engine.url.render_as_string(hide_password=False)
-    serving.world_store(tmp_path, url).close()
-    opened = [repository.Store.open(url), repository.Store.open(url)]
-    yield serving.make_service(opened[0], clock, tmp_path), serving.make_service(opened[1], clock, tmp_path)
-    for each in opened:
-        each.close()
 
 
 def test_moderation_and_reviews_on_one_server_reach_the_other(services: Pair) -> None:
