@@ -138,13 +138,21 @@ def serve(database: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes
     return subprocess.Popen([*command, "--workers", str(workers)], env=environment)
 
 
-def wait_until_up(base: str, server: subprocess.Popen[bytes], limit_s: float = 1800) -> None:
+def listening(port: int) -> int:
+    """Sockets listening on `port` (one per server process: each has its own, SO_REUSEPORT)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes], limit_s: float = 1800, processes: int = 1) -> None:
+    """Until every process listens: before that the kernel gives all connections to those that do."""
+    port = int(base.rsplit(":", 1)[1])
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited with status {server.returncode}")
         try:
-            if httpx.get(f"{base}/v1/health", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/v1/health", timeout=2).status_code == 200 and listening(port) >= processes:
                 return
         except httpx.HTTPError:
             pass
@@ -190,7 +198,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         server = serve(database, args.port, args.workers)
         try:
-            wait_until_up(base, server)
+            wait_until_up(base, server, processes=args.workers)
             if args.client == "wrk":
                 measured = drive_wrk(base, tokens, args.concurrency, args.seconds, Path(workdir))
             else:

@@ -21,37 +21,45 @@ def serve(
         int | None,
         typer.Option(
             min=1,
-            help="Server processes on the one port (default 1); each loads the catalog, "
-            "and rate limits count per process.",
+            help="Server processes on the one port (default 1), each listening with SO_REUSEPORT (Linux) "
+            "and loading the catalog; rate limits count per process.",
         ),
     ] = None,
 ) -> None:
     """Serve the API under /v1 (OpenAPI at /docs) and the web app at /."""
-    import uvicorn
-
-    from safefeed.api import app
-    from safefeed.store import repository
-
     settings = config.load()
     chosen_host, chosen_port = host or settings.host, port or settings.port
-    processes = workers or settings.workers
+    count = workers or settings.workers
     address = f"http://{chosen_host}:{chosen_port}/"
-    if processes == 1:
+    if count == 1:
+        import uvicorn
+
+        from safefeed.api import app
+
         with common.console.status("loading the catalog, the index and the text model"):
             application = app.serving_app()
         common.console.print(f"SafeFeed on {address} (API docs: /docs)")
         uvicorn.run(application, host=chosen_host, port=chosen_port, log_level="warning")
         return
+    from safefeed.api import processes
+    from safefeed.store import repository
+
     repository.Store.open(settings.database_url).close()  # migrate here, once, not in N racing processes
-    common.console.print(f"SafeFeed on {address} (API docs: /docs): {processes} processes, each loading the catalog")
-    uvicorn.run(
-        "safefeed.api.app:serving_app",
-        factory=True,
-        workers=processes,
-        host=chosen_host,
-        port=chosen_port,
-        log_level="warning",
+    loading = common.console.status(
+        f"starting {count} processes, each loading the catalog, the index and the text model"
     )
+
+    def ready() -> None:
+        loading.stop()
+        common.console.print(f"SafeFeed on {address} (API docs: /docs): {count} processes")
+
+    loading.start()
+    try:
+        processes.Supervisor(chosen_host, chosen_port, count).run(on_ready=ready)
+    except processes.StartupError as error:
+        raise common.UsageError(f"{error}; its message is above") from error
+    finally:
+        loading.stop()
 
 
 @logins.command("add")
