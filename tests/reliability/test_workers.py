@@ -7,6 +7,7 @@ its catalog poll, or a removed video would go on being recommended there.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -41,8 +42,12 @@ def tokens_now(store: repository.Store) -> dict[str, str]:
 
 def server_processes(pid: int) -> list[int]:
     """The server processes the supervisor spawned under `pid` (not multiprocessing's resource tracker)."""
-    spawned = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    return [child for child in spawned if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()]
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        with contextlib.suppress(FileNotFoundError):  # reaped since the list was read
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    return found
 
 
 def wait_until_listening(server: subprocess.Popen[bytes], log: Path, count: int) -> None:
