@@ -104,8 +104,27 @@ def test_diversify_returns_a_subset_and_prefers_variety(
     assert len(page) == min(n, len(ordered))  # a preference, never an empty page
 
 
-@given(page=st.lists(st.integers(0, 50), unique=True, max_size=30), extra=orders, every=st.integers(0, 10))
-def test_insert_slots_keeps_the_page_length(page: list[int], extra: list[int], every: int) -> None:
+@given(
+    page=st.lists(st.integers(0, 50), unique=True, max_size=30),
+    extra=orders,
+    every=st.integers(0, 10),
+    from_page=st.booleans(),
+)
+def test_insert_slots_fills_every_slot_and_keeps_the_page_length(
+    page: list[int], extra: list[int], every: int, from_page: bool
+) -> None:
+    if from_page:  # as for explore: the extra items are at the end of the page already
+        extra = page[len(page) // 2 :] + extra
     result = rerank.insert_slots(page, extra, every=every)
     assert len(result) == len(page)
-    assert len(set(result)) == len(result) or len(set(page)) != len(page)
+    assert len(set(result)) == len(result)
+    if every == 0:
+        assert result == page
+        return
+    slots = range(every - 1, len(page), every)
+    wanted = list(dict.fromkeys(extra))[: len(slots)]
+    # Extra items take the slots in order, even those already on the page (explore candidates are)...
+    assert [result[slot] for slot in slots[: len(wanted)]] == wanted
+    # ...and the rest of the page keeps its order.
+    rest = [item for item in result if item not in wanted]
+    assert rest == [item for item in page if item not in wanted][: len(rest)]

@@ -65,16 +65,21 @@ def diversify(
 
 
 def insert_slots(page: list[int], extra: Sequence[int], *, every: int) -> list[int]:
-    """Put `extra` items at every `every`-th place of the page (explore slots), keeping its length.
+    """Put `extra` items at every `every`-th place of the page (explore, ad slots), keeping its length;
+    an extra item already on the page moves to its slot.
 
     >>> insert_slots([1, 2, 3, 4, 5], [9], every=3)
     [1, 2, 9, 3, 4]
+    >>> insert_slots([1, 2, 3, 4, 8, 9], [8, 9], every=2)
+    [1, 8, 2, 9, 3, 4]
     """
     if every <= 0:
         return page
-    result = list(page)
-    fresh = [item for item in extra if item not in result]
-    for slot, item in zip(range(every - 1, len(page), every), fresh, strict=False):
+    slots = range(every - 1, len(page), every)
+    placed = list(dict.fromkeys(extra))[: len(slots)]
+    moved = set(placed)
+    result = [item for item in page if item not in moved]
+    for slot, item in zip(slots, placed, strict=False):
         result.insert(slot, item)
     return result[: len(page)]
 
