@@ -65,7 +65,7 @@ def serve_one(host: str, port: int, listening: connection.Connection) -> None:
         raise SystemExit(3) from error
     listening.send(True)
     listening.close()
-    uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(application, **app.SERVER_OPTIONS)).run(sockets=[sock])
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:

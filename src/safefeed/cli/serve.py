@@ -39,7 +39,7 @@ def serve(
         with common.console.status("loading the catalog, the index and the text model"):
             application = app.serving_app()
         common.console.print(f"SafeFeed on {address} (API docs: /docs)")
-        uvicorn.run(application, host=chosen_host, port=chosen_port, log_level="warning")
+        uvicorn.run(application, host=chosen_host, port=chosen_port, **app.SERVER_OPTIONS)
         return
     from safefeed.api import processes
     from safefeed.store import repository
