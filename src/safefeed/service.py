@@ -40,6 +40,10 @@ class EventFromTheFuture(ValueError):
     pass
 
 
+class TooManyEvents(ValueError):
+    pass
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class FeedAnswer:
     """A page of videos, or a prompt that stands in for it (a limit, wind-down, time away)."""
@@ -149,10 +153,13 @@ class SafeFeed:
         return FeedAnswer(page, admitted.prompt)
 
     def record(self, events: Sequence[model.Event], *, now: dt.datetime | None = None) -> int:
-        """Log events (durably, before answering) and learn from them; all or nothing."""
+        """Log events (durably, before answering) and learn from them; all or nothing.
+
+        The whole batch is checked before anything is written, screen time included.
+        """
         moment = self.now(now)
         if len(events) > MAX_EVENTS_PER_BATCH:
-            raise ValueError(
+            raise TooManyEvents(
                 f"at most {MAX_EVENTS_PER_BATCH} events per batch, got {len(events)}: send smaller batches"
             )
         for event in events:
@@ -160,8 +167,10 @@ class SafeFeed:
                 raise EventFromTheFuture(
                     f"event time {event.at.isoformat()} is in the future (server time {moment.isoformat()})"
                 )
-        for account_id in {event.account_id for event in events}:
-            self.wellbeing.observe(self.store.account(account_id), [moment])
+        accounts = [self.store.account(account_id) for account_id in {event.account_id for event in events}]
+        self.engine.check(events)
+        for account in accounts:
+            self.wellbeing.observe(account, [moment])
         self.engine.record(events)
         return len(events)
 

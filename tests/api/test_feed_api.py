@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import testclient
 
+from safefeed import model, service
+from safefeed.api import errors
+from tests import serving
 from tests.api.conftest import sign_up
 
 
@@ -65,14 +70,27 @@ def test_bad_input_gets_a_4xx_that_says_what_to_fix(client: testclient.TestClien
         assert mentioned in answer.json()["detail"], answer.text
 
 
-def test_a_bad_batch_writes_nothing(client: testclient.TestClient) -> None:
+def test_a_bad_batch_writes_nothing(
+    client: testclient.TestClient, safefeed: service.SafeFeed, clock: serving.ManualClock
+) -> None:
     headers = sign_up(client, "amani")
     page = client.get("/v1/feed", params={"n": "3"}, headers=headers).json()
+    counted = safefeed.wellbeing.store.clock("amani")
+    clock.advance(dt.timedelta(minutes=2))  # a batch now would count two more minutes of screen time
     good = {"kind": "like", "video_id": page["items"][0]["video"]["id"]}
     answer = client.post("/v1/events", json=[good, {"kind": "like", "video_id": "missing"}], headers=headers)
     assert answer.status_code == 404
     exported = client.get("/v1/me/export", headers=headers).json()
     assert not [event for event in exported["events"] if event["kind"] == "like"]
+    # The refused batch did not advance the activity clock either (it used to count before validating).
+    assert safefeed.wellbeing.store.clock("amani") == counted
+
+
+def test_an_internal_value_error_is_a_server_error_not_the_clients() -> None:
+    # Only named domain errors become 4xx: a ValueError from a bug must not tell the client it sent bad input.
+    assert errors.status_for(ValueError("a bug deep in ranking")) is None
+    assert errors.status_for(service.TooManyEvents("too many")) == 422
+    assert errors.status_for(model.InvalidValue("bad field")) == 422
 
 
 def test_someone_elses_events_are_refused(client: testclient.TestClient) -> None:

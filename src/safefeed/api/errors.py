@@ -38,9 +38,10 @@ STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (catalog_import.ImportFailed, 422),
     (feed.InvalidCursor, 400),
     (service.EventFromTheFuture, 422),
+    (service.TooManyEvents, 422),
     (model.InvalidValue, 422),
-    (ValueError, 422),
 )
+"""Only these named errors are the client's; any other exception is a bug and answers 500."""
 
 
 def retry_after(error: Exception, now: dt.datetime) -> int | None:

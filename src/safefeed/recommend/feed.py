@@ -331,10 +331,8 @@ class Engine:
         accounts = {
             key: self.resolve(value) for key, value in self.store.accounts(e.account_id for e in events).items()
         }
+        self.check(events)
         positions = self.items.position
-        for event in events:
-            if event.video_id is not None and event.video_id not in positions:
-                raise repository.UnknownVideo(f"no video with id {event.video_id!r} in the catalog")
         seqs = self.store.append_events_numbered(events)
         about = [positions[e.video_id] for e in events if e.video_id is not None]
         item_vectors = dict(zip(about, self.index.reconstruct(np.asarray(about, dtype=np.int64)), strict=True))
@@ -351,6 +349,13 @@ class Engine:
                 vector = None if event.video_id is None else item_vectors[positions[event.video_id]]
                 self._learn(current, event, contexts[key], vector=vector)
                 self._applied(position, [seq])
+
+    def check(self, events: Sequence[model.Event]) -> None:
+        """Raise UnknownVideo if any event names a video the catalog lacks; writes nothing."""
+        positions = self.items.position
+        for event in events:
+            if event.video_id is not None and event.video_id not in positions:
+                raise repository.UnknownVideo(f"no video with id {event.video_id!r} in the catalog")
 
     def refresh(self, account_id: str) -> None:
         """Forget everything learned about the account, completely and permanently."""

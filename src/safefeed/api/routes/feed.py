@@ -22,7 +22,7 @@ def _clock(request: fastapi.Request, now: dt.datetime | None) -> dt.datetime | N
     if now is None or not request.app.state.settings.client_clock:
         return None
     if now.tzinfo is None:
-        raise ValueError("now: give the time zone, e.g. 2026-11-23T18:00:00Z")
+        raise fastapi.HTTPException(422, "now: give the time zone, e.g. 2026-11-23T18:00:00Z")
     return now
 
 
