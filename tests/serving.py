@@ -22,7 +22,7 @@ import argon2
 import fastapi
 import uvicorn
 
-from safefeed import config, service
+from safefeed import compose, config, service
 from safefeed.api import app as api_app
 from safefeed.recommend import vectors
 from safefeed.store import repository
@@ -66,8 +66,8 @@ def world_store(folder: Path, url: str | None = None, *, template: Path | None =
 def make_service(
     store: repository.Store, clock: ManualClock, folder: Path, *, policy: str = "default"
 ) -> service.SafeFeed:
-    """The service as `api.app.build_service` wires it, with the test's clock and cheap hashing."""
-    return api_app.assemble(store, settings_for(folder, policy=policy), clock=clock, hasher=CHEAP_HASHER)
+    """The service as `compose.build_service` wires it, with the test's clock and cheap hashing."""
+    return compose.assemble(store, settings_for(folder, policy=policy), clock=clock, hasher=CHEAP_HASHER)
 
 
 def settings_for(folder: Path, **overrides: Any) -> config.Settings:

@@ -1,30 +1,84 @@
-"""The composition root: the one place that knows which concrete parts make an engine."""
+"""The composition root: the one place that knows which concrete parts make an engine and a service.
+
+The policy is loaded once per service and handed to both halves that act on
+it (the feed engine and the well-being rules), so they never disagree.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from safefeed import config
+import argon2
+
+from safefeed import access, config, service
+from safefeed.audit import jobs
 from safefeed.policy import rules
 from safefeed.recommend import feed
 from safefeed.store import repository
+from safefeed.store import wellbeing as wellbeing_store
+from safefeed.wellbeing import service as wellbeing_service
+
+PolicyName = str | Path | rules.Policy
+"""`"default"`, `"engagement"`, a TOML file, or a policy already loaded."""
+
+
+def load_policy(policy: PolicyName) -> rules.Policy:
+    return policy if isinstance(policy, rules.Policy) else rules.load(policy)
 
 
 def build_engine(
     store: repository.Store,
     *,
-    policy: str | Path = "default",
+    policy: PolicyName = "default",
     engine_config: feed.EngineConfig | None = None,
     resolve: feed.Resolve | None = None,
 ) -> feed.Engine:
-    """The feed engine over the store's catalog, under a policy: "default", "engagement" or a TOML file.
+    """The feed engine over the store's catalog, under a policy.
 
     `resolve` lays what the feed must also honour over a stored account (a guardian's controls).
     """
     return feed.build(
-        store, policy=rules.load(policy), config=engine_config or feed.EngineConfig(), resolve=resolve or feed.as_stored
+        store,
+        policy=load_policy(policy),
+        config=engine_config or feed.EngineConfig(),
+        resolve=resolve or feed.as_stored,
     )
 
 
 def engine_from_settings(settings: config.Settings) -> feed.Engine:
     return build_engine(repository.Store.open(settings.database_url), policy=settings.policy)
+
+
+def build_service(settings: config.Settings, *, clock: service.Clock = service.utc_now) -> service.SafeFeed:
+    return assemble(repository.Store.open(settings.database_url), settings, clock=clock)
+
+
+def assemble(
+    store: repository.Store,
+    settings: config.Settings,
+    *,
+    clock: service.Clock = service.utc_now,
+    hasher: argon2.PasswordHasher | None = None,
+) -> service.SafeFeed:
+    """The service over an open store: one policy for the engine and well-being; the engine sees
+    accounts through their guardians' controls."""
+    policy = load_policy(settings.policy)
+    wellbeing = wellbeing_service.Wellbeing(
+        wellbeing_store.WellbeingStore(store.engine, activity_engine=store.log_engine), store, policy, hasher=hasher
+    )
+
+    def rebuild(changed: repository.Store) -> feed.Engine:
+        return build_engine(changed, policy=policy, resolve=wellbeing.effective_account)
+
+    seen = store.last_catalog_change()
+    return service.SafeFeed(
+        store,
+        rebuild(store),
+        wellbeing,
+        access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
+        jobs.Jobs(settings.audit_dir),
+        rebuild=rebuild,
+        clock=clock,
+        catalog_seen=seen,
+    )

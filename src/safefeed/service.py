@@ -241,6 +241,11 @@ class SafeFeed:
         self.engine = self.rebuild(self.store)
         self._catalog_seen = max(self._catalog_seen, latest)
 
+    @property
+    def catalog_seen(self) -> int:
+        """The newest catalog change this process serves (its feeds reflect every change up to it)."""
+        return self._catalog_seen
+
     def follow_catalog(self) -> int:
         """Apply the catalog changes made since this process last looked (by any process: moderation,
         reviews, imports); serving processes call it every few seconds. Returns how many it applied."""

@@ -67,6 +67,7 @@ class Running:
     tokens: dict[str, str]
     removed: list[str]  # the "pets" videos, for a test to remove
     log: Path
+    store_url: str
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def running(template: world_.Template, tmp_path: Path) -> Iterator[Running]:
     server = test_crash.start_server(prepared, port, log, "--workers", "2", settings=poll)
     try:
         wait_until_listening(server, log, 2)
-        yield Running(f"http://127.0.0.1:{port}", server, tokens, removed, log)
+        yield Running(f"http://127.0.0.1:{port}", server, tokens, removed, log, prepared.url)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
@@ -109,6 +110,18 @@ def new_connections(base: str) -> httpx.Client:
     return httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
 
 
+def wait_until_every_process_serves(client: httpx.Client, url: str) -> None:
+    """Until 20 health answers in a row (new connections, so either process answers: 2**-19 that one answered
+    them all) serve the newest catalog change, instead of sleeping for a few catalog polls."""
+    store = repository.Store.open(url)
+    newest = store.last_catalog_change()
+    store.close()
+    deadline, in_a_row = time.monotonic() + 60, 0
+    while in_a_row < 20:
+        assert time.monotonic() < deadline, "a process did not follow the catalog changes within 60 s"
+        in_a_row = in_a_row + 1 if client.get("/v1/health").json()["catalog"] >= newest else 0
+
+
 def test_two_workers_serve_one_feed_and_follow_each_others_moderation(running: Running) -> None:
     assert len(server_processes(running.supervisor.pid)) == 2, "one supervisor, two server processes"
     admin = {"Authorization": f"Bearer {running.tokens['admin-w']}"}
@@ -119,7 +132,7 @@ def test_two_workers_serve_one_feed_and_follow_each_others_moderation(running: R
                 f"/v1/admin/videos/{video_id}/enforcement", json={"enforcement": "not_allowed"}, headers=admin
             )
             assert answer.status_code == 200, answer.text
-        time.sleep(10 * POLL_S)
+        wait_until_every_process_serves(client, running.store_url)
         served = scroll(client, viewer, 6)
     assert len(served) == len(set(served)) >= 60, "one seen set across both processes"
     assert not set(served) & set(running.removed), "a process that did not remove a video recommended it"

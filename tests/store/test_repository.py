@@ -3,7 +3,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -235,13 +237,27 @@ def test_account_lock_makes_two_stores_take_turns(store: repository.Store) -> No
     with store.account_lock("a1"):
         waiting = threading.Thread(target=lambda: _hold(other, "a1", order))
         waiting.start()
-        waiting.join(timeout=0.5)
+        _wait_until_blocked_in(waiting, "account_lock")
         order.append("first released")
     waiting.join()
     other.close()
     assert order == ["first released", "second held"]
     with store.account_lock("a1"), other_store_lock(url, "a2"):  # other accounts do not wait
         pass
+
+
+def _wait_until_blocked_in(thread: threading.Thread, function: str) -> None:
+    """Until `thread` is inside `function` (waiting there, if the lock works), instead of a fixed pause."""
+    deadline = time.monotonic() + 30
+    while True:
+        frame = sys._current_frames().get(thread.ident or -1)
+        while frame is not None and frame.f_code.co_name != function:
+            frame = frame.f_back
+        if frame is not None:
+            return
+        assert thread.is_alive(), "the second store took the lock while the first held it"
+        assert time.monotonic() < deadline, f"the thread never reached {function}"
+        time.sleep(0.005)
 
 
 def _hold(store: repository.Store, account_id: str, order: list[str]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import logging
 import threading
@@ -11,57 +10,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Literal, TypedDict
 
-import argon2
 import fastapi
 from fastapi import staticfiles
 
-from safefeed import access, compose, config, service
+from safefeed import compose, config, service
 from safefeed.api import errors, limits
 from safefeed.api.routes import accounts, admin, audits, controls, family, feed, health, wellbeing
-from safefeed.audit import jobs
-from safefeed.policy import rules
-from safefeed.recommend import feed as engine_feed
-from safefeed.store import repository
-from safefeed.store import wellbeing as wellbeing_store
-from safefeed.wellbeing import service as wellbeing_service
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 log = logging.getLogger(__name__)
-
-
-def build_service(settings: config.Settings, *, clock: service.Clock = service.utc_now) -> service.SafeFeed:
-    return assemble(repository.Store.open(settings.database_url), settings, clock=clock)
-
-
-def assemble(
-    store: repository.Store,
-    settings: config.Settings,
-    *,
-    clock: service.Clock = service.utc_now,
-    hasher: argon2.PasswordHasher | None = None,
-) -> service.SafeFeed:
-    """The service over an open store: the engine sees accounts through their guardians' controls."""
-    wellbeing = wellbeing_service.Wellbeing(
-        wellbeing_store.WellbeingStore(store.engine, activity_engine=store.log_engine),
-        store,
-        rules.load(settings.policy),
-        hasher=hasher,
-    )
-
-    def rebuild(changed: repository.Store) -> engine_feed.Engine:
-        return compose.build_engine(changed, policy=settings.policy, resolve=wellbeing.effective_account)
-
-    seen = store.last_catalog_change()
-    return service.SafeFeed(
-        store,
-        rebuild(store),
-        wellbeing,
-        access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
-        jobs.Jobs(settings.audit_dir),
-        rebuild=rebuild,
-        clock=clock,
-        catalog_seen=seen,
-    )
 
 
 def follow_catalog(safefeed: service.SafeFeed, every_s: float, stop: threading.Event) -> None:
@@ -101,7 +58,7 @@ def create_app(settings: config.Settings | None = None, *, safefeed: service.Saf
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.service = safefeed or build_service(settings)
+    app.state.service = safefeed or compose.build_service(settings)
     app.state.limiter = limits.Limiter(settings.rate_limit)
     app.state.login_limiter = limits.Limiter(settings.login_rate_limit)
     errors.install(app)
