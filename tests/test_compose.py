@@ -14,7 +14,9 @@ def test_an_edited_policy_file_cannot_split_the_engine_from_wellbeing(tmp_path: 
     default = importlib.resources.files("safefeed.policy").joinpath("data/default.toml").read_text("utf-8")
     policy_file.write_text(default.replace('name = "default"', 'name = "before"'), "utf-8")
     store = serving.world_store(tmp_path, template=world_template)
-    safefeed = compose.assemble(store, serving.settings_for(tmp_path, policy=str(policy_file)), clock=serving.ManualClock())
+    safefeed = compose.assemble(
+        store, serving.settings_for(tmp_path, policy=str(policy_file)), clock=serving.ManualClock()
+    )
     policy_file.write_text(default.replace('name = "default"', 'name = "edited"'), "utf-8")
     safefeed._reload()  # what a catalog import makes every serving process do
     assert safefeed.engine.policy.name == safefeed.wellbeing.policy.name == "before"
