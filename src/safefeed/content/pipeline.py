@@ -1,14 +1,16 @@
-"""Catalog import as a whole: label what has no label, embed, store all or nothing.
+"""Catalog import as a whole: label what has no label, embed what is new, store all or nothing.
 
-The feed's content vector embeds each video once; the classifier embeds its
-own reading of a caption (hashtags split into words) only for the few videos
-its lexicon gate lets through.
+The feed's content vector embeds each distinct text once: videos that share a
+text share its vector, and a re-import embeds only videos whose text changed
+or that have no vector yet (a catalog re-sent daily costs only its changes).
+The classifier embeds its own reading of a caption (hashtags split into
+words) only for the few videos its lexicon gate lets through.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -16,7 +18,48 @@ from safefeed import model
 from safefeed.content import classifier, embedding
 from safefeed.store import repository
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
+Embed = Callable[[Sequence[str]], embedding.Vectors]
+
+BATCH = 2048  # distinct texts per call to the embedder: progress steps, and memory stays flat
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Embedded:
+    """Which videos got a new content vector and how many distinct texts that took."""
+
+    videos: int
+    texts: int
+
+
+def embed_distinct(
+    texts: Sequence[str], *, embed: Embed = embedding.embed, batch: int = BATCH, progress: Progress | None = None
+) -> embedding.Vectors:
+    """One vector per text, each distinct text embedded once (rows in the order of `texts`)."""
+    assert batch >= 1, "batch must be at least 1"
+    positions: dict[str, int] = {}
+    rows = np.fromiter((positions.setdefault(text, len(positions)) for text in texts), dtype=np.int64, count=len(texts))
+    distinct = list(positions)
+    vectors = np.zeros((len(distinct), embedding.DIMENSIONS), dtype=np.float32)
+    if progress is not None:
+        progress(0, len(distinct))
+    for start in range(0, len(distinct), batch):
+        chunk = distinct[start : start + batch]
+        vectors[start : start + len(chunk)] = embed(chunk)
+        if progress is not None:
+            progress(start + len(chunk), len(distinct))
+    return vectors[rows]
+
+
+def needing_vectors(store: repository.Store, videos: Sequence[model.Video]) -> list[int]:
+    """Positions in `videos` of those to embed: new to the store, text changed, or no vector stored."""
+    stored = {video.id: video.text for video in store.videos([video.id for video in videos])}
+    without = set(store.video_ids_without_vectors()) if stored else set()
+    return [
+        i
+        for i, video in enumerate(videos)
+        if video.id not in stored or stored[video.id] != video.text or video.id in without
+    ]
 
 
 def import_catalog(
@@ -25,22 +68,20 @@ def import_catalog(
     *,
     classify: bool = True,
     progress: Progress | None = None,
-    batch: int = 1024,
+    batch: int = BATCH,
+    embed: Embed = embedding.embed,
 ) -> repository.ImportCount:
     """Label videos that have no label (ground truth and reviewed labels are kept), then upsert them.
 
     The catalog is written in one transaction; content vectors follow (they
     are derived data: `safefeed train` embeds whatever lacks one), then a
     change that serving processes follow (`SafeFeed.follow_catalog`).
+    Vectors are computed before anything is written, so a failure leaves
+    the store as it was.
     """
     videos = list(catalog.videos)
-    texts = [video.text for video in videos]
-    chunks = []
-    for start in range(0, len(videos), batch):
-        chunks.append(embedding.embed(texts[start : start + batch]))
-        if progress is not None:
-            progress(min(start + batch, len(videos)), len(videos))
-    vectors = np.vstack(chunks) if chunks else np.zeros((0, embedding.DIMENSIONS), np.float32)
+    stale = needing_vectors(store, videos)
+    vectors = embed_distinct([videos[i].text for i in stale], embed=embed, batch=batch, progress=progress)
     if classify:
         pending = [i for i, video in enumerate(videos) if video.label is None]
         if pending:
@@ -49,6 +90,38 @@ def import_catalog(
             for index, result in zip(pending, results, strict=True):
                 videos[index] = dataclasses.replace(videos[index], label=result.label())
     count = store.import_catalog(catalog.creators, videos)
-    store.put_content_vectors([video.id for video in videos], vectors)
+    store.put_content_vectors([videos[i].id for i in stale], vectors)
     store.catalog_changed()  # running servers load it now
     return count
+
+
+def _texts(store: repository.Store, video_ids: Sequence[str], *, chunk: int = 5000) -> Iterable[tuple[str, str]]:
+    for start in range(0, len(video_ids), chunk):
+        yield from ((video.id, video.text) for video in store.videos(video_ids[start : start + chunk]))
+
+
+def embed_missing(
+    store: repository.Store, *, embed: Embed = embedding.embed, batch: int = BATCH, progress: Progress | None = None
+) -> Embedded:
+    """Give every video without a content vector one, each distinct text embedded once.
+
+    Vectors are stored batch by batch, so an interrupted run keeps what it
+    finished and the next one starts where it stopped.
+    """
+    by_text: dict[str, list[str]] = {}
+    for video_id, text in _texts(store, store.video_ids_without_vectors()):
+        by_text.setdefault(text, []).append(video_id)
+    distinct = list(by_text)
+    if progress is not None:
+        progress(0, len(distinct))
+    videos = 0
+    for start in range(0, len(distinct), batch):
+        chunk = distinct[start : start + batch]
+        vectors = embed(chunk)
+        ids = [video_id for text in chunk for video_id in by_text[text]]
+        rows = np.repeat(np.arange(len(chunk)), [len(by_text[text]) for text in chunk])
+        store.put_content_vectors(ids, vectors[rows])
+        videos += len(ids)
+        if progress is not None:
+            progress(start + len(chunk), len(distinct))
+    return Embedded(videos=videos, texts=len(distinct))
