@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from safefeed import model
-from safefeed.content import catalog_import
-from safefeed.content.catalog_import import ImportFailed, RowError, read_catalog
+from safefeed.content.catalog_import import ImportFailed, read_catalog
+from safefeed.datasets import catalog_format, row_errors
+from safefeed.datasets.row_errors import RowError
 from safefeed.store import repository, schema
 
 HEADER = "id,creator_id,caption,hashtags,duration_s"
@@ -48,7 +49,7 @@ def only_error(path: Path) -> RowError:
 
 # -- valid files ---------------------------------------------------------------
 
-FULL_HEADER = [*catalog_import.REQUIRED_COLUMNS, *catalog_import.OPTIONAL_COLUMNS]
+FULL_HEADER = [*catalog_format.REQUIRED_COLUMNS, *catalog_format.OPTIONAL_COLUMNS]
 FULL_ROW = {
     "id": "v1",
     "creator_id": "c1",
@@ -97,7 +98,7 @@ def test_csv_with_every_column(tmp_path: Path) -> None:
     catalog = read_catalog(path)
     assert catalog.videos[0] == FULL_VIDEO
     # Defaults: created_at unix 0, language "und", counters 0, allowed, no topic, not an ad, unlabelled.
-    assert catalog.videos[1] == model.Video("v2", "c1", "", (), 0.0, catalog_import.EPOCH)
+    assert catalog.videos[1] == model.Video("v2", "c1", "", (), 0.0, catalog_format.EPOCH)
     # The creator comes from the rows; an empty creator_verified on row 3 does not contradict row 2.
     assert catalog.creators == (model.Creator("c1", "Dr A", verified_professional=True),)
 
@@ -160,7 +161,7 @@ def test_parquet(tmp_path: Path) -> None:
         True,
     )
     assert first.created_at == dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    assert (second.created_at, second.counters.views) == (catalog_import.EPOCH, 0)
+    assert (second.created_at, second.counters.views) == (catalog_format.EPOCH, 0)
 
 
 def test_parquet_errors_name_the_row(tmp_path: Path) -> None:
@@ -351,12 +352,12 @@ def test_collects_many_errors_then_stops(tmp_path: Path) -> None:
     body = "".join(f"v{n},c1,,,x\n" for n in range(150))
     with pytest.raises(ImportFailed) as failed:
         read_catalog(write(tmp_path / "c.csv", f"{HEADER}\n{body}"))
-    assert len(failed.value.errors) == catalog_import.MAX_ERRORS
+    assert len(failed.value.errors) == row_errors.MAX_ERRORS
     assert failed.value.stopped
     lines = str(failed.value).splitlines()
     assert lines[0].startswith(f"{tmp_path / 'c.csv'}: 100+ errors, nothing was imported (stopped after 100")
     assert lines[1].startswith(f"{tmp_path / 'c.csv'}:2: column 'duration_s': 'x' is not a number — write")
-    assert len(lines) == 1 + catalog_import.SHOWN_ERRORS + 1
+    assert len(lines) == 1 + row_errors.SHOWN_ERRORS + 1
     assert lines[-1] == "... and 90 more"
 
 
@@ -386,10 +387,10 @@ def test_format_choice(tmp_path: Path) -> None:
 
 def test_store_limits_match_the_schema() -> None:
     # The importer refuses what the store's columns cannot hold (PostgreSQL enforces VARCHAR lengths).
-    assert schema.videos.c.language.type.length == catalog_import.MAX_LANGUAGE_CHARS  # type: ignore[attr-defined]
-    assert schema.videos.c.region.type.length == catalog_import.MAX_REGION_CHARS  # type: ignore[attr-defined]
-    assert schema.videos.c.topic.type.length == catalog_import.MAX_TOPIC_CHARS  # type: ignore[attr-defined]
-    assert schema.creators.c.name.type.length == catalog_import.MAX_CREATOR_NAME_CHARS  # type: ignore[attr-defined]
+    assert schema.videos.c.language.type.length == catalog_format.MAX_LANGUAGE_CHARS  # type: ignore[attr-defined]
+    assert schema.videos.c.region.type.length == catalog_format.MAX_REGION_CHARS  # type: ignore[attr-defined]
+    assert schema.videos.c.topic.type.length == catalog_format.MAX_TOPIC_CHARS  # type: ignore[attr-defined]
+    assert schema.creators.c.name.type.length == catalog_format.MAX_CREATOR_NAME_CHARS  # type: ignore[attr-defined]
 
 
 # -- with the store: idempotent re-import, nothing written from a bad file ---------------------
@@ -460,7 +461,7 @@ CELLS = st.one_of(
     st.none(),
     st.lists(st.one_of(st.text(max_size=5), st.integers()), max_size=3),
 )
-RANDOM_ROW = st.dictionaries(st.sampled_from([*catalog_import.COLUMNS, "extra"]), CELLS, min_size=3)
+RANDOM_ROW = st.dictionaries(st.sampled_from([*catalog_format.COLUMNS, "extra"]), CELLS, min_size=3)
 # A valid row with a few cells replaced, so that both outcomes are explored.
 NEAR_VALID_ROW = st.builds(
     lambda video_id, changes: {
@@ -472,7 +473,7 @@ NEAR_VALID_ROW = st.builds(
         **changes,
     },
     st.sampled_from(["v1", "v2", "v3", "v4"]),
-    st.dictionaries(st.sampled_from(catalog_import.COLUMNS), CELLS, max_size=2),
+    st.dictionaries(st.sampled_from(catalog_format.COLUMNS), CELLS, max_size=2),
 )
 ROWS = st.lists(st.one_of(RANDOM_ROW, NEAR_VALID_ROW), min_size=0, max_size=4)
 
@@ -482,7 +483,7 @@ def fuzz_store() -> Iterator[repository.Store]:
     with tempfile.TemporaryDirectory() as folder:
         store = repository.Store.open(f"sqlite:///{folder}/fuzz.db")
         store.import_catalog(
-            [model.Creator("c0")], [model.Video("v0", "c0", "kept", ("a",), 1.0, catalog_import.EPOCH)]
+            [model.Creator("c0")], [model.Video("v0", "c0", "kept", ("a",), 1.0, catalog_format.EPOCH)]
         )
         yield store
         store.close()
@@ -520,7 +521,7 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 def test_fuzz_csv(
     fuzz_store: repository.Store, tmp_path: Path, rows: list[dict[str, object]], header_extra: bool
 ) -> None:
-    columns = list(dict.fromkeys([*catalog_import.REQUIRED_COLUMNS, *(name for row in rows for name in row)]))
+    columns = list(dict.fromkeys([*catalog_format.REQUIRED_COLUMNS, *(name for row in rows for name in row)]))
     if header_extra:
         columns = columns[1:]
     lines = [columns, *([str(row.get(name, "")) for name in columns] for row in rows)]
@@ -549,4 +550,4 @@ def test_the_documented_examples_read_the_same(tmp_path: Path) -> None:
     from_csv = read_catalog(write(tmp_path / "videos.csv", csv_text))
     assert read_catalog(write(tmp_path / "videos.jsonl", jsonl_text)) == from_csv
     assert len(from_csv.videos) == 3
-    assert from_csv.videos[2] == model.Video("v003", "c-kitchen", "", (), 15.0, catalog_import.EPOCH)
+    assert from_csv.videos[2] == model.Video("v003", "c-kitchen", "", (), 15.0, catalog_format.EPOCH)

@@ -7,7 +7,7 @@ import pytest
 
 from safefeed import model
 from safefeed.content import catalog_import
-from safefeed.datasets import movielens
+from safefeed.datasets import catalog_format, movielens
 
 
 def write_dataset(folder: Path, movies: str, ratings: str = "userId,movieId,rating,timestamp\n") -> Path:
@@ -32,7 +32,7 @@ def test_movies_become_catalog_items(tmp_path: Path) -> None:
             0.0,
             dt.datetime(1995, 1, 1, tzinfo=dt.UTC),
         ),
-        model.Video("2", "movielens", "Untitled, Unknown", (), 0.0, catalog_import.EPOCH),
+        model.Video("2", "movielens", "Untitled, Unknown", (), 0.0, catalog_format.EPOCH),
     )
 
 
@@ -52,7 +52,7 @@ def test_ratings(tmp_path: Path) -> None:
     write_dataset(tmp_path, MOVIES, "userId,movieId,rating,timestamp\n7,1,4.5,964982703\n7,2,0.5,0\n")
     assert movielens.ratings(tmp_path) == [
         movielens.Rating("7", "1", 4.5, dt.datetime(2000, 7, 30, 18, 45, 3, tzinfo=dt.UTC)),
-        movielens.Rating("7", "2", 0.5, catalog_import.EPOCH),
+        movielens.Rating("7", "2", 0.5, catalog_format.EPOCH),
     ]
 
 

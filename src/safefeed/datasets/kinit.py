@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from safefeed import model
-from safefeed.content import catalog_import
+from safefeed.datasets import catalog_format, files, row_errors
 
 FEED_FILE = "feed_items.csv"
 PARAMETERS_FILE = "scenario_parameters.json"
@@ -149,18 +149,18 @@ def clean_hashtags(raw: str) -> tuple[tuple[str, ...], int]:
         if not tag:
             continue
         cleaned = "".join(char for char in tag if char != "#" and not char.isspace())
-        if cleaned and not catalog_import.field_problems({"hashtags": (cleaned,)}):
+        if cleaned and not catalog_format.field_problems({"hashtags": (cleaned,)}):
             kept[cleaned] = None
         else:
             dropped += 1
     return tuple(kept), dropped
 
 
-def _read(path: Path, errors: catalog_import.Errors) -> list[tuple[int, dict[str, str]]]:
+def _read(path: Path, errors: row_errors.Errors) -> list[tuple[int, dict[str, str]]]:
     """The feed rows with their line numbers; a missing column stops the read."""
     if not path.is_file():
         raise errors.fail(None, None, "no such file", f"give the KInIT folder or its {FEED_FILE}")
-    text = catalog_import.read_utf8(path, errors)
+    text = files.read_utf8(path, errors)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
     missing = [name for name in _FEED_COLUMNS if name not in header]
@@ -178,7 +178,7 @@ def _read(path: Path, errors: catalog_import.Errors) -> list[tuple[int, dict[str
         raise errors.fail(reader.line_num, None, f"malformed CSV: {bad}", _REREAD_FIX) from None
 
 
-def _int(row: dict[str, str], column: str, line: int, errors: catalog_import.Errors, *, empty: int = 0) -> int:
+def _int(row: dict[str, str], column: str, line: int, errors: row_errors.Errors, *, empty: int = 0) -> int:
     value = row[column]
     if value == "":
         return empty
@@ -189,35 +189,35 @@ def _int(row: dict[str, str], column: str, line: int, errors: catalog_import.Err
         return empty
 
 
-def _count(row: dict[str, str], column: str, line: int, errors: catalog_import.Errors) -> int:
+def _count(row: dict[str, str], column: str, line: int, errors: row_errors.Errors) -> int:
     count = _int(row, column, line, errors)
-    if not 0 <= count <= catalog_import.MAX_COUNT:
+    if not 0 <= count <= catalog_format.MAX_COUNT:
         errors.add(line, column, f"{count} is not a count the store can hold", _REREAD_FIX)
         return 0
     return count
 
 
-def _flag(row: dict[str, str], column: str, line: int, errors: catalog_import.Errors) -> bool:
+def _flag(row: dict[str, str], column: str, line: int, errors: row_errors.Errors) -> bool:
     value = row[column]
     if value not in ("True", "False"):
         errors.add(line, column, f"{value!r} is not True or False", _REREAD_FIX)
     return value == "True"
 
 
-def _response_time(value: str, line: int, errors: catalog_import.Errors) -> dt.datetime:
+def _response_time(value: str, line: int, errors: row_errors.Errors) -> dt.datetime:
     try:
         return dt.datetime.strptime(value, "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
     except ValueError:
         errors.add(line, "response_time", f"{value!r} is not YYYYMMDD-HHMMSS", _REREAD_FIX)
-        return catalog_import.EPOCH
+        return catalog_format.EPOCH
 
 
-def _created_at(value: str, line: int, errors: catalog_import.Errors) -> dt.datetime:
+def _created_at(value: str, line: int, errors: row_errors.Errors) -> dt.datetime:
     try:
         return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         errors.add(line, "create_time", f"{value!r} is not unix seconds", _REREAD_FIX)
-        return catalog_import.EPOCH
+        return catalog_format.EPOCH
 
 
 def read_catalog(path: Path) -> model.Catalog:
@@ -227,7 +227,7 @@ def read_catalog(path: Path) -> model.Catalog:
 
 def read_catalog_with_stats(path: Path) -> tuple[model.Catalog, CatalogStats]:
     path = _feed_file(Path(path))
-    errors = catalog_import.Errors(str(path))
+    errors = row_errors.Errors(str(path))
     rows = _read(path, errors)
     latest: dict[str, tuple[int, dict[str, str]]] = {}
     any_author: dict[str, str] = {}
@@ -260,7 +260,7 @@ def read_catalog_with_stats(path: Path) -> tuple[model.Catalog, CatalogStats]:
             duration /= 1000
             from_ms += 1
         language = "und" if row["text_language"] in ("", "un") else row["text_language"]
-        if len(language) > catalog_import.MAX_LANGUAGE_CHARS:
+        if len(language) > catalog_format.MAX_LANGUAGE_CHARS:
             errors.add(line, "text_language", f"{language!r} is not a language code", _REREAD_FIX)
         fields: dict[str, Any] = {
             "id": video_id,
@@ -274,7 +274,7 @@ def read_catalog_with_stats(path: Path) -> tuple[model.Catalog, CatalogStats]:
         try:
             video = model.Video(**fields, language=language, counters=counters, is_ad=is_ad)
         except model.InvalidValue as error:
-            blamed = catalog_import.field_problems(fields) or [("", str(error))]
+            blamed = catalog_format.field_problems(fields) or [("", str(error))]
             for field, problem in blamed:
                 errors.add(line, _SOURCE_COLUMN.get(field), problem, _REREAD_FIX)
             continue
@@ -308,7 +308,7 @@ _SOURCE_COLUMN = {
 def feed_rows(path: Path) -> list[FeedRow]:
     """Every served row that names a video, in file order (scenario, arm, run, batch, position)."""
     path = _feed_file(Path(path))
-    errors = catalog_import.Errors(str(path))
+    errors = row_errors.Errors(str(path))
     served: list[FeedRow] = []
     for line, row in _read(path, errors):
         if not row["video_id"]:
@@ -338,10 +338,10 @@ def scenario_parameters(path: Path) -> list[ScenarioConfig]:
     path = Path(path)
     if path.is_dir():
         path = path / PARAMETERS_FILE
-    errors = catalog_import.Errors(str(path))
+    errors = row_errors.Errors(str(path))
     if not path.is_file():
         raise errors.fail(None, None, "no such file", f"give the KInIT folder or its {PARAMETERS_FILE}")
-    text = catalog_import.read_utf8(path, errors)
+    text = files.read_utf8(path, errors)
     errors.raise_if_any()
     try:
         return [_scenario(entry) for entry in json.loads(text)]

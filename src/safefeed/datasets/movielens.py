@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from safefeed import model
-from safefeed.content import catalog_import
+from safefeed.datasets import catalog_format, files, row_errors
 
 MOVIES_FILE = "movies.csv"
 RATINGS_FILE = "ratings.csv"
@@ -52,10 +52,10 @@ def _file(path: Path, name: str) -> Path:
     return path / name if path.is_dir() else path.with_name(name)
 
 
-def _rows(path: Path, columns: tuple[str, ...], errors: catalog_import.Errors) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, columns: tuple[str, ...], errors: row_errors.Errors) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.is_file():
         raise errors.fail(None, None, "no such file", "give the MovieLens folder (with movies.csv and ratings.csv)")
-    reader = csv.DictReader(io.StringIO(catalog_import.read_utf8(path, errors), newline=""))
+    reader = csv.DictReader(io.StringIO(files.read_utf8(path, errors), newline=""))
     header = reader.fieldnames or []
     if list(header) != list(columns):
         raise errors.fail(1, None, f"expected the columns {', '.join(columns)}, got {', '.join(header)}", _REREAD_FIX)
@@ -81,13 +81,13 @@ def genre_tags(genres: str) -> tuple[str, ...]:
 
 def _released(title: str) -> dt.datetime:
     match = _YEAR.search(title)
-    return dt.datetime(int(match.group(1)), 1, 1, tzinfo=dt.UTC) if match else catalog_import.EPOCH
+    return dt.datetime(int(match.group(1)), 1, 1, tzinfo=dt.UTC) if match else catalog_format.EPOCH
 
 
 def read_catalog(path: Path) -> model.Catalog:
     """Every movie as a catalog item; `path` is the dataset folder or its movies.csv."""
     movies = _file(Path(path), MOVIES_FILE)
-    errors = catalog_import.Errors(str(movies))
+    errors = row_errors.Errors(str(movies))
     videos: list[model.Video] = []
     for line, row in _rows(movies, ("movieId", "title", "genres"), errors):
         try:
@@ -112,7 +112,7 @@ def read_catalog(path: Path) -> model.Catalog:
 def ratings(path: Path) -> list[Rating]:
     """Every rating in file order (by user, then movie); `path` is the dataset folder or its ratings.csv."""
     file = _file(Path(path), RATINGS_FILE)
-    errors = catalog_import.Errors(str(file))
+    errors = row_errors.Errors(str(file))
     found: list[Rating] = []
     for line, row in _rows(file, ("userId", "movieId", "rating", "timestamp"), errors):
         try:
