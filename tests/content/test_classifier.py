@@ -208,19 +208,50 @@ def test_label_videos_keeps_ground_truth_and_reviewed_labels() -> None:
 
 
 def test_weights_round_trip(tmp_path: Path) -> None:
-    weights = make_weights()
+    weights = make_weights(minor_threshold=0.3)
     classifier.save(weights, tmp_path / "w.npz")
     loaded = classifier.load(tmp_path / "w.npz")
     assert loaded.exemplar_texts == weights.exemplar_texts
     assert loaded.threshold == weights.threshold
+    assert loaded.minor_threshold == 0.3
     np.testing.assert_allclose(loaded.stack_coef, weights.stack_coef)
     np.testing.assert_allclose(loaded.exemplar_vectors, weights.exemplar_vectors, atol=1e-3)  # stored as float16
+
+
+def test_minors_get_the_higher_recall_operating_point() -> None:
+    weights = make_weights(minor_threshold=0.3)
+    assert classifier.operating_point(model.AgeBand.ADULT, weights).threshold == 0.5
+    for band in (model.AgeBand.U16, model.AgeBand.U18):
+        point = classifier.operating_point(band, weights)
+        assert (point.band, point.threshold) == (band, 0.3)
+        assert "recall" in point.rule
+    # Hand-made weights without a minors' point protect everyone at the one threshold they have.
+    assert classifier.operating_point(model.AgeBand.U16, make_weights()).threshold == 0.5
+    with pytest.raises(AssertionError):
+        make_weights(minor_threshold=0.6)
+
+
+def test_risk_is_the_probability_of_a_suicide_or_self_harm_video() -> None:
+    # The theme head puts log-odds 2 on suicide and self-harm and 0 on the other 9 themes:
+    # P(suicide or self-harm) = 2e^2 / (2e^2 + 9) = 0.6215; the stacker gives sigmoid(3) = 0.9526.
+    theme_intercept = np.zeros(len(classifier.THEMES), dtype=np.float32)
+    for theme in (model.Theme.SUICIDE, model.Theme.SELF_HARM):
+        theme_intercept[classifier.THEMES.index(theme)] = 2.0
+    weights = make_weights(theme_intercept=theme_intercept, stack_intercept=3.0)
+    [result] = classifier.Default(weights, embed=fake_embed, embed_all=True).classify(["a quiet evening"])
+    share = 2 * math.exp(2) / (2 * math.exp(2) + len(classifier.THEMES) - 2)
+    assert result.risk == pytest.approx(share / (1 + math.exp(-3)), rel=1e-5)
+    # A text the gate stops is never read by the model: no risk claimed.
+    [stopped] = classifier.Default(weights, embed=fake_embed).classify(["a quiet evening"])
+    assert stopped.risk == 0.0
 
 
 def test_shipped_weights_are_small_and_complete() -> None:
     assert classifier.DEFAULT_WEIGHTS.stat().st_size < 1_000_000
     weights = classifier.load()
     assert 0.05 < weights.threshold < 0.95
+    assert 0.05 < weights.minor_threshold <= weights.threshold
+    assert classifier.operating_point(model.AgeBand.U16).threshold == weights.minor_threshold
     assert len(weights.exemplar_texts) >= 50
     assert set(weights.exemplar_themes) >= {theme.value for theme in model.Theme}
 
@@ -249,14 +280,35 @@ def test_shipped_classifier_on_synthetic_captions() -> None:
 
 
 @pytest.fixture(scope="module")
-def on_dev_labels(data_dir: Path) -> tuple[training.Scores, float]:
+def dev_corpus(data_dir: Path) -> training.Corpus:
+    """The dev labels as the shipped classifier sees them: the captions its lexicon gate passes are
+    embedded (the rest never are, so they stay zero), beside the exemplars the weights carry."""
+    examples = tuple(labelled_text.tiktok_captions(data_dir))
+    weights = classifier.load()
+    gated = [i for i, e in enumerate(examples) if classifier.has_evidence(lexicon.match(e.text))]
+    vectors = np.zeros((len(examples), DIM), dtype=np.float32)
+    vectors[gated] = embedding.embed([classifier.model_text(examples[i].text) for i in gated])
+    exemplars = tuple(training.exemplars())
+    assert tuple(e.text for e in exemplars) == weights.exemplar_texts, "retrain: the exemplars changed"
+    empty = training.Part((), np.zeros((0, DIM), dtype=np.float32))
+    return training.Corpus(
+        training.Part(examples, vectors),
+        empty,
+        empty,
+        empty,
+        empty.vectors,
+        training.Part(exemplars, weights.exemplar_vectors),
+    )
+
+
+@pytest.fixture(scope="module")
+def on_dev_labels(dev_corpus: training.Corpus) -> tuple[training.Scores, float]:
     """Shipped weights on the dev labels: (scores, false-positive rate on the random sample).
 
-    In-sample for the caption head and the stacker (they were fit on these labels), so optimistic;
-    `safefeed classify eval` gives the cross-validated figures.
+    In-sample for the caption head and the stacker (they were fit on these labels), so optimistic.
     """
-    examples = labelled_text.tiktok_captions(data_dir)
-    results = classifier.default().classify([e.text for e in examples])
+    examples = dev_corpus.tiktok.examples
+    results = classifier.default().classify_embedded([e.text for e in examples], dev_corpus.tiktok.vectors)
     scores = training.scores([r.mh_related for r in results], [e.mh_related for e in examples])
     random = [r.mh_related for r, e in zip(results, examples, strict=True) if e.group == "random" and not e.mh_related]
     return scores, sum(random) / len(random)
@@ -265,18 +317,30 @@ def on_dev_labels(data_dir: Path) -> tuple[training.Scores, float]:
 @pytest.mark.data
 def test_no_regression_on_the_labelled_tiktok_captions(on_dev_labels: tuple[training.Scores, float]) -> None:
     scores, false_positive_rate = on_dev_labels
-    # In-sample (optimistic) the shipped weights give P 0.87, R 0.77, F1 0.81, 0.6% on the random part.
-    assert scores.f1 >= 0.78
-    assert scores.precision >= 0.82
+    # In-sample (optimistic) the shipped weights give P 0.89, R 0.85, F1 0.87, 0.3% on the random part.
+    assert scores.f1 >= 0.84
+    assert scores.precision >= 0.85
     assert false_positive_rate <= 0.01
 
 
 @pytest.mark.data
 @pytest.mark.xfail(
-    strict=True, reason="issue 4 target not met: grouped cross-validated F1 0.76 at precision 0.78 (classify eval)"
+    strict=True,
+    reason="issue 22 target not met: grouped cross-validated F1 0.79 at precision 0.85 (classify eval)",
 )
-def test_targets_on_the_labelled_tiktok_captions(on_dev_labels: tuple[training.Scores, float]) -> None:
-    scores, false_positive_rate = on_dev_labels
-    assert scores.f1 >= 0.85
+def test_targets_on_the_labelled_tiktok_captions(dev_corpus: training.Corpus) -> None:
+    """Issue 22's targets, cross-validated in groups of near-duplicates as `safefeed classify eval` does.
+
+    The Reddit head is the shipped one: it never reads these labels, so holding it fixed leaks nothing;
+    everything that learns from the captions (caption head, stacker, thresholds) is refit per fold.
+    """
+    weights = classifier.load()
+    folded = training.cross_validate(dev_corpus, text_head=(weights.text_coef, weights.text_intercept))
+    examples, results = dev_corpus.tiktok.examples, folded.results["tiktok"]
+    truth = [e.mh_related for e in examples]
+    scores = training.scores([r.mh_related for r in results], truth)
+    random = [r.mh_related for r, e in zip(results, examples, strict=True) if e.group == "random" and not e.mh_related]
+    assert training.calibration_error([r.mh_probability for r in results], truth) <= 0.05
+    assert sum(random) / len(random) <= 0.01
     assert scores.precision >= 0.85
-    assert false_positive_rate <= 0.01
+    assert scores.f1 >= 0.88

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 
 from safefeed import model
 from safefeed.content import classifier, training
+from safefeed.content.training import fitting
 from safefeed.datasets import labelled_text
 from tests.content.test_classifier import fake_embed
 
@@ -77,6 +79,50 @@ def test_evaluate_reports_every_set_with_cross_validated_figures() -> None:
     assert tiktok["by_group"]["random"]["false_positive_rate"] == 0.0
     assert set(result) >= {labelled_text.SDCNL, labelled_text.DREADDIT, labelled_text.CSSRS}
     assert result[labelled_text.CSSRS]["mh_related"]["support"] == 6
+    assert tiktok["calibration"]["expected_calibration_error"] <= 0.5
+    assert set(tiktok["operating_points"]) == {"adults", "minors"}
+    minors, adults = tiktok["operating_points"]["minors"], tiktok["operating_points"]["adults"]
+    assert minors["threshold"] <= adults["threshold"]
+    assert minors["cross_validated"]["recall"] >= adults["cross_validated"]["recall"]
+    # Every C-SSRS text of the tiny world has one level, so the rank correlation is undefined, not 0.
+    assert result[labelled_text.CSSRS]["risk_order"]["spearman_risk"] is None
+
+
+def test_same_seed_same_weights() -> None:
+    corpus = tiny_corpus()
+    options = training.Options(folds=3, seed=7)
+    first, second = training.fit(corpus, options=options), training.fit(corpus, options=options)
+    for field in dataclasses.fields(first):
+        a, b = getattr(first, field.name), getattr(second, field.name)
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+        else:
+            assert a == b, field.name
+
+
+def test_calibration_error_known_answers() -> None:
+    # Bin 0.1: predicted 0.1, observed 0 -> gap 0.1 for 2 of 4; bin 0.9: predicted 0.9, observed 0.5 -> 0.4.
+    # Weighted: (2 * 0.1 + 2 * 0.4) / 4 = 0.25.
+    assert training.calibration_error([0.1, 0.1, 0.9, 0.9], [False, False, True, False]) == 0.25
+    assert training.calibration_error([0.0, 1.0], [False, True]) == 0.0
+    assert training.calibration_error([], []) == 0.0
+
+
+def test_minors_threshold_finds_the_recall_it_promises() -> None:
+    # Positives at 0.9, 0.6, 0.3, 0.2: 90% recall needs all four, so a threshold <= 0.2. Random negatives at
+    # 0.1 and 0.25: at 0.2 one of two is a false positive (50%), within a 60% ceiling, so 0.2 is chosen.
+    probability = np.array([0.9, 0.6, 0.3, 0.2, 0.1, 0.25])
+    truth = np.array([True, True, True, True, False, False])
+    ordinary = np.array([False, False, False, False, True, True])
+    chosen = fitting._recall_threshold(
+        probability, truth, ordinary, recall=0.9, max_false_positive_rate=0.6, ceiling=0.5
+    )
+    assert chosen == 0.2
+    # A ceiling of 0 false positives forbids every threshold at or below 0.25: the lowest allowed is 0.26.
+    strict = fitting._recall_threshold(
+        probability, truth, ordinary, recall=0.9, max_false_positive_rate=0.0, ceiling=0.5
+    )
+    assert strict == 0.26
 
 
 def test_near_duplicates_share_a_group_and_a_fold() -> None:
@@ -91,7 +137,7 @@ def test_near_duplicates_share_a_group_and_a_fold() -> None:
     ]
     groups = training.duplicate_groups(texts)
     assert groups.tolist() == [0, 0, 2, 2, 4, 4, 6]
-    folds = training._grouped_fold_ids(np.tile(groups, 10) + np.repeat(np.arange(10) * 100, 7), 5, seed=0)
+    folds = training.grouped_fold_ids(np.tile(groups, 10) + np.repeat(np.arange(10) * 100, 7), 5, seed=0)
     for start in range(0, 70, 7):
         chunk = folds[start : start + 7]
         assert chunk[0] == chunk[1] and chunk[2] == chunk[3] and chunk[4] == chunk[5]

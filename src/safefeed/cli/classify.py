@@ -146,7 +146,8 @@ def train(
         f"trained on {len(corpus.tiktok.examples):,} labelled captions, "
         f"{len(corpus.sdcnl.examples):,} SDCNL posts, "
         f"{len(corpus.dreaddit.examples):,} Dreaddit segments and {len(corpus.ordinary):,} ordinary captions "
-        f"in {time.perf_counter() - started:.0f} s; threshold {weights.threshold:.2f} -> {output}"
+        f"in {time.perf_counter() - started:.0f} s; thresholds: adults {weights.threshold:.2f}, "
+        f"minors {weights.minor_threshold:.2f} -> {output}"
     )
 
 
@@ -165,7 +166,20 @@ def _summary(name: str, result: dict[str, Any]) -> str:
     gate = result["gate"]
     line += f"; gate: {gate['embedded_share']:.1%} embedded, {gate['mh_stopped']} mental-health texts stopped"
     themes = ", ".join(f"{theme} F1={s['f1']:.2f} (n={s['support']})" for theme, s in result["themes"].items())
-    return f"{line}\n  themes: {themes}"
+    line += f"\n  themes: {themes}"
+    calibration = result.get("calibration")
+    if calibration:
+        line += f"\n  expected calibration error {calibration['expected_calibration_error']:.3f}"
+    for band, point in result.get("operating_points", {}).items():
+        s = point["cross_validated"]
+        line += (
+            f"\n  {band}: threshold {point['threshold']:.2f}, cross-validated P={s['precision']:.3f} "
+            f"R={s['recall']:.3f} F1={s['f1']:.3f}, random false positives {point['false_positive_rate_random']:.2%}"
+        )
+    risk = result.get("risk_order")
+    if risk:
+        line += f"\n  risk order vs C-SSRS level: Spearman risk {risk['spearman_risk']}, harm {risk['spearman_harm']}"
+    return line
 
 
 @app.command("eval")

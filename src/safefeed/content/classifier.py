@@ -3,9 +3,11 @@
 The default classifier combines two kinds of evidence a trust-and-safety team
 expects: the lexicon (readable, fixable, catches coded words) and a learned
 model on sentence embeddings (generalises to wording no list anticipates).
-A small stacked logistic regression weighs them; its weights, the embedding
-heads and a few synthetic exemplars ship in `data/classifier.npz`, which
-`safefeed classify train` (content/training.py) reproduces. Texts without any
+A small stacked logistic regression weighs them into a calibrated probability;
+its weights, the embedding heads, the operating points for minors and adults
+and a few synthetic exemplars ship in `data/classifier.npz`
+(content/classifier_weights.py), which `safefeed classify train`
+(content/training/) reproduces. Texts without any
 lexicon evidence skip the embedding model (see `has_evidence`): that is what
 makes classifying a whole feed cheap. The model reads `model_text`, the caption
 with hashtags split into words and generic tags (#fyp) dropped.
@@ -17,17 +19,21 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
-from safefeed.content import embedding, lexicon
+from safefeed.content import classifier_weights, embedding, lexicon
+from safefeed.content.classifier_weights import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS
+from safefeed.content.classifier_weights import FEATURES as FEATURES
+from safefeed.content.classifier_weights import THEMES as THEMES
+from safefeed.content.classifier_weights import OperatingPoint as OperatingPoint
+from safefeed.content.classifier_weights import Weights as Weights
+from safefeed.content.classifier_weights import load as load
+from safefeed.content.classifier_weights import save as save
 
-DEFAULT_WEIGHTS = Path(__file__).with_name("data") / "classifier.npz"
-THEMES: tuple[model.Theme, ...] = tuple(model.Theme)
 NEAREST = 3
 
 Vectors = npt.NDArray[np.float32]
@@ -35,25 +41,9 @@ Embedder = Callable[[Sequence[str]], Vectors]
 
 # Themes whose terms say "mental health" without saying which struggle.
 _GENERAL = frozenset((model.Theme.OTHER_MH.value,))
+# Themes whose videos carry the most risk for a vulnerable viewer: `Classification.risk`.
+_RISK_THEMES = [THEMES.index(model.Theme.SUICIDE), THEMES.index(model.Theme.SELF_HARM)]
 _SUPPORT = frozenset((model.Theme.THERAPY_RECOVERY_SUPPORT.value,))
-
-# The stacker's inputs, in order; training and inference share `features`.
-FEATURES: tuple[str, ...] = (
-    "text_head",  # embedding model trained on long-form Reddit text and ordinary captions
-    "caption_head",  # embedding model trained on labelled short-video captions
-    "strong_specific",
-    "strong_general",
-    "strong_support",
-    "weak_theme",
-    "weak_support",
-    "harmful_cues",
-    "supportive_cues",
-    "entertainment",
-    "personal",
-    "weak_x_personal",
-    "weak_x_entertainment",
-    "any_strong",
-)
 
 
 class Classifier(Protocol):
@@ -84,6 +74,9 @@ class Classification:
     nearest_examples: tuple[Neighbour, ...] = ()
     threshold: float = 0.5
     embedded: bool = False  # the lexicon gate let it through to the embedding model
+    # P(mental-health related and about suicide or self-harm): orders videos by risk within the
+    # topic (checked against psychiatrists' suicide-risk levels in `safefeed classify eval`).
+    risk: float = 0.0
 
     @property
     def margin(self) -> float:
@@ -99,70 +92,6 @@ class Classification:
             harm=self.harm if self.harm is not model.Harm.NONE else model.Harm.NEUTRAL,
             probability=self.mh_probability,
             source=model.LabelSource.CLASSIFIER,
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class Weights:
-    """Everything the default classifier learned; small enough to ship in the package."""
-
-    text_coef: Vectors  # (384,)
-    text_intercept: float
-    caption_coef: Vectors  # (384,)
-    caption_intercept: float
-    stack_coef: Vectors  # (len(FEATURES),)
-    stack_intercept: float
-    threshold: float
-    theme_coef: Vectors  # (len(THEMES), 384)
-    theme_intercept: Vectors  # (len(THEMES),)
-    exemplar_vectors: Vectors  # (n, 384)
-    exemplar_texts: tuple[str, ...]
-    exemplar_themes: tuple[str, ...]  # a Theme value or "none"
-    exemplar_harms: tuple[str, ...]
-    lexicon_bonus: float = 0.35  # added to a theme's probability when the lexicon names it
-    ungated_probability: float = 0.0  # for texts without lexicon evidence (see `has_evidence`)
-
-    def __post_init__(self) -> None:
-        assert self.stack_coef.shape == (len(FEATURES),), f"stack_coef must have {len(FEATURES)} weights"
-        assert self.theme_coef.shape == (len(THEMES), embedding.DIMENSIONS), "theme_coef must be themes x 384"
-        assert len(self.exemplar_texts) == len(self.exemplar_vectors) == len(self.exemplar_themes)
-
-
-def save(weights: Weights, path: Path) -> None:
-    arrays = {field.name: getattr(weights, field.name) for field in dataclasses.fields(weights)}
-    arrays["exemplar_vectors"] = weights.exemplar_vectors.astype(np.float16)
-    arrays["features"] = list(FEATURES)
-    arrays["themes"] = [theme.value for theme in THEMES]
-    np.savez_compressed(path, allow_pickle=False, **{name: np.asarray(value) for name, value in arrays.items()})
-
-
-def load(path: Path | None = None) -> Weights:
-    """Weights from `path`, or those that ship with SafeFeed."""
-    with np.load(path or DEFAULT_WEIGHTS, allow_pickle=False) as data:
-        if tuple(str(name) for name in data["features"]) != FEATURES:
-            raise ValueError(f"{path} was trained for other features; retrain with `safefeed classify train`")
-        if tuple(str(name) for name in data["themes"]) != tuple(theme.value for theme in THEMES):
-            raise ValueError(f"{path} was trained for other themes; retrain with `safefeed classify train`")
-
-        def vector(name: str) -> Vectors:
-            return np.asarray(data[name], dtype=np.float32)
-
-        return Weights(
-            text_coef=vector("text_coef"),
-            text_intercept=float(data["text_intercept"]),
-            caption_coef=vector("caption_coef"),
-            caption_intercept=float(data["caption_intercept"]),
-            stack_coef=vector("stack_coef"),
-            stack_intercept=float(data["stack_intercept"]),
-            threshold=float(data["threshold"]),
-            theme_coef=vector("theme_coef"),
-            theme_intercept=vector("theme_intercept"),
-            exemplar_vectors=vector("exemplar_vectors"),
-            exemplar_texts=tuple(str(text) for text in data["exemplar_texts"]),
-            exemplar_themes=tuple(str(theme) for theme in data["exemplar_themes"]),
-            exemplar_harms=tuple(str(harm) for harm in data["exemplar_harms"]),
-            lexicon_bonus=float(data["lexicon_bonus"]),
-            ungated_probability=float(data["ungated_probability"]),
         )
 
 
@@ -337,6 +266,7 @@ class Default:
                 nearest_examples=self._neighbours(similarities[index]),
                 threshold=w.threshold,
                 embedded=True,
+                risk=probability * float(theme_probabilities[index, _RISK_THEMES].sum()),
             )
         return results
 
@@ -358,6 +288,11 @@ class Default:
 def default() -> Default:
     """The classifier with the shipped weights and lexicon (loaded once per process)."""
     return Default(load())
+
+
+def operating_point(band: model.AgeBand, weights: Weights | None = None) -> OperatingPoint:
+    """The threshold on `Label.probability` the feed uses for `band`: minors get the higher-recall one."""
+    return classifier_weights.operating_point(weights or default().weights, band)
 
 
 def label_videos(
