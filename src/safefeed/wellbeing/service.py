@@ -29,7 +29,6 @@ import argon2
 from safefeed import model
 from safefeed.policy import rules
 from safefeed.store import repository
-from safefeed.store import wellbeing as wellbeing_store
 from safefeed.wellbeing import (
     clock,
     errors,
@@ -42,6 +41,8 @@ from safefeed.wellbeing import (
     screen_time,
     wind_down,
 )
+from safefeed.wellbeing.records import store as wellbeing_store
+from safefeed.wellbeing.records import unlocks
 
 # Prompt marks, keyed by the local day or night they belong to.
 WIND_DOWN_DISMISSED = "wind_down_dismissed"
@@ -114,7 +115,7 @@ class Wellbeing:
     def _today_seconds(
         self, account_id: str, current: screen_time.Clock, now: dt.datetime, tz: dt.tzinfo, today: dt.date
     ) -> float:
-        return self.store.day_seconds(account_id, today) + screen_time.day_seconds(
+        return self.store.activity.day_seconds(account_id, today) + screen_time.day_seconds(
             self._pending_slices(current, now, tz), today
         )
 
@@ -136,14 +137,14 @@ class Wellbeing:
         """
         tz = clock.zone(account.timezone)
         for _ in range(_RETRIES):
-            current = self.store.clock(account.id)
+            current = self.store.activity.clock(account.id)
             after, intervals = screen_time.advance(
                 current, moments, idle_cutoff=self.idle_cutoff, session_break=self.session_break
             )
             if after == current:
                 return current  # nothing newer than what is already counted
             slices = screen_time.merge(piece for start, end in intervals for piece in screen_time.split(start, end, tz))
-            if self.store.advance(account.id, current.version, after, slices):
+            if self.store.activity.advance(account.id, current.version, after, slices):
                 return dataclasses.replace(after, version=current.version + 1)
         raise errors.Busy(f"account {account.id!r}: the activity clock kept changing under {_RETRIES} attempts")
 
@@ -155,7 +156,7 @@ class Wellbeing:
 
     def gate(self, account: model.Account, now: dt.datetime) -> prompts.Prompt | None:
         """The prompt to show before the next page, if any; a blocking one means no videos."""
-        return self._gate(account, now, self.family_controls(account), self.store.clock(account.id))
+        return self._gate(account, now, self.family_controls(account), self.store.activity.clock(account.id))
 
     def _gate(
         self, account: model.Account, now: dt.datetime, controls: family.Controls, current: screen_time.Clock
@@ -168,28 +169,30 @@ class Wellbeing:
 
         if controls.time_away:
             until = schedule.active(controls.time_away, now, tz)
-            if until is not None and self.store.pass_until(account.id, now) is None:
+            if until is not None and self.store.unlocks.pass_until(account.id, now) is None:
                 return prompts.time_away(until, has_guardian=has_guardian)
 
         limit = self._limit(account, band, controls)
         used = self._today_seconds(account.id, current, now, tz, today)
-        if limit.minutes is not None and limits.reached(limit, used, self.store.granted_minutes(account.id, today)):
+        if limit.minutes is not None and limits.reached(
+            limit, used, self.store.unlocks.granted_minutes(account.id, today)
+        ):
             return prompts.daily_limit(
                 limit.minutes,
                 clock.next_midnight(now, tz),
                 by_guardian=limit.source is limits.Source.GUARDIAN,
-                has_passcode=account.id in self.store.passcodes(account.id),
+                has_passcode=account.id in self.store.unlocks.passcodes(account.id),
                 has_guardian=has_guardian,
             )
 
         night = wind_down.night(band, here)
-        if night is not None and self.store.marked(account.id, WIND_DOWN_CONFIRMED, night.isoformat()) is None:
+        if night is not None and self.store.marks.marked(account.id, WIND_DOWN_CONFIRMED, night.isoformat()) is None:
             ends = wind_down.ends(band, night, tz)
-            dismissed = self.store.marked(account.id, WIND_DOWN_DISMISSED, night.isoformat())
+            dismissed = self.store.marks.marked(account.id, WIND_DOWN_DISMISSED, night.isoformat())
             if dismissed is None:
                 return prompts.wind_down(ends)
             if now >= dismissed + dt.timedelta(minutes=band.wind_down_repeat_minutes):
-                shown = self.store.mark(account.id, WIND_DOWN_CONFIRM_SHOWN, night.isoformat(), now)
+                shown = self.store.marks.mark(account.id, WIND_DOWN_CONFIRM_SHOWN, night.isoformat(), now)
                 return prompts.wind_down_confirm(ends, shown + dt.timedelta(seconds=band.wind_down_confirm_seconds))
 
         interval = self._session_minutes(band, account.settings)
@@ -205,7 +208,7 @@ class Wellbeing:
             limit.opted_out
             and threshold is not None
             and used >= threshold * 60
-            and self.store.marked(account.id, OWN_LIMIT_DISMISSED, today.isoformat()) is None
+            and self.store.marks.marked(account.id, OWN_LIMIT_DISMISSED, today.isoformat()) is None
         ):
             return prompts.set_own_limit(used / 60)
         return None
@@ -214,18 +217,18 @@ class Wellbeing:
         """Answer a dismissible prompt: "keep going", the first wind-down screen, "set your own limit"."""
         band, _tz, here = self._band(account, now)
         if kind is prompts.PromptKind.SESSION:
-            current = self.store.clock(account.id)
+            current = self.store.activity.clock(account.id)
             if current.session_start is not None:
                 seconds = screen_time.session_seconds(
                     current, now, idle_cutoff=self.idle_cutoff, session_break=self.session_break
                 )
-                self.store.acknowledge_session(account.id, current.session_start, seconds)
+                self.store.activity.acknowledge_session(account.id, current.session_start, seconds)
         elif kind is prompts.PromptKind.WIND_DOWN:
             night = wind_down.night(band, here)
             if night is not None:
-                self.store.mark(account.id, WIND_DOWN_DISMISSED, night.isoformat(), now)
+                self.store.marks.mark(account.id, WIND_DOWN_DISMISSED, night.isoformat(), now)
         elif kind is prompts.PromptKind.SET_OWN_LIMIT:
-            self.store.mark(account.id, OWN_LIMIT_DISMISSED, here.date().isoformat(), now)
+            self.store.marks.mark(account.id, OWN_LIMIT_DISMISSED, here.date().isoformat(), now)
         else:
             how = {
                 prompts.PromptKind.DAILY_LIMIT: "enter the passcode (unlock) or ask a guardian for more time",
@@ -240,7 +243,7 @@ class Wellbeing:
         night = wind_down.night(band, here)
         if night is None:
             return  # the night is over: nothing left to confirm
-        shown = self.store.marked(account.id, WIND_DOWN_CONFIRM_SHOWN, night.isoformat())
+        shown = self.store.marks.marked(account.id, WIND_DOWN_CONFIRM_SHOWN, night.isoformat())
         if shown is None:
             raise errors.TooEarly(
                 "the second wind-down screen has not been shown yet: dismiss the first one and ask for the feed again",
@@ -253,14 +256,14 @@ class Wellbeing:
                 f"{(confirm_after - now).total_seconds():.0f} s from now; wait and confirm again",
                 confirm_after,
             )
-        self.store.mark(account.id, WIND_DOWN_CONFIRMED, night.isoformat(), now)
+        self.store.marks.mark(account.id, WIND_DOWN_CONFIRMED, night.isoformat(), now)
 
     # -- limits and passcodes ------------------------------------------------------
 
     def set_passcode(self, account: model.Account, passcode: str, now: dt.datetime | None = None) -> None:
         """The account's own passcode for its own limit (argon2-hashed; never stored in clear)."""
         digest = self.hasher.hash(passcodes.check(passcode))
-        self.store.put_passcode(account.id, account.id, digest, now or dt.datetime.now(dt.UTC))
+        self.store.unlocks.put_passcode(account.id, account.id, digest, now or dt.datetime.now(dt.UTC))
 
     def guardian_set_passcode(
         self, guardian_id: str, teen: model.Account, passcode: str, now: dt.datetime | None = None
@@ -268,7 +271,7 @@ class Wellbeing:
         """The passcode a guardian shares when their limit is reached; only it extends a guardian's limit."""
         self._require_guardian(guardian_id, teen.id)
         digest = self.hasher.hash(passcodes.check(passcode))
-        self.store.put_passcode(teen.id, guardian_id, digest, now or dt.datetime.now(dt.UTC))
+        self.store.unlocks.put_passcode(teen.id, guardian_id, digest, now or dt.datetime.now(dt.UTC))
 
     def unlock(self, account: model.Account, passcode: str, now: dt.datetime) -> dt.timedelta:
         """Extend today's limit by the policy's `limit_extension_minutes`; returns the extension granted.
@@ -276,13 +279,13 @@ class Wellbeing:
         Attempts are counted in the database: after `rate_limit.max_failures` wrong ones
         in a row, nothing is checked until the lock-out ends.
         """
-        locked = self.store.locked_until(account.id)
+        locked = self.store.unlocks.locked_until(account.id)
         if locked is not None and locked > now:
             raise errors.PasscodeLocked(f"too many wrong passcodes: try again after {locked.isoformat()}", locked)
         band, _tz, here = self._band(account, now)
         controls = self.family_controls(account)
         limit = self._limit(account, band, controls)
-        stored = self.store.passcodes(account.id)
+        stored = self.store.unlocks.passcodes(account.id)
         if limit.source is limits.Source.GUARDIAN:
             candidates = [digest for owner, digest in stored.items() if owner in controls.guardians]
             missing = "your guardian has not set a passcode yet: ask them to set one, or request more time"
@@ -292,14 +295,14 @@ class Wellbeing:
         if not candidates:
             raise errors.NoPasscode(missing)
         if any(passcodes.matches(self.hasher, digest, passcode) for digest in candidates):
-            self.store.reset_failures(account.id)
+            self.store.unlocks.reset_failures(account.id)
             extension = dt.timedelta(minutes=band.limit_extension_minutes)
-            self.store.add_grant(
+            self.store.unlocks.add_grant(
                 account.id,
-                wellbeing_store.Grant(here.date(), band.limit_extension_minutes, "passcode", clock.utc(now)),
+                unlocks.Grant(here.date(), band.limit_extension_minutes, "passcode", clock.utc(now)),
             )
             return extension
-        left = self.store.record_failure(
+        left = self.store.unlocks.record_failure(
             account.id, now, max_failures=self.rate_limit.max_failures, lockout=self.rate_limit.lockout
         )
         if left == 0:
@@ -386,8 +389,8 @@ class Wellbeing:
         self, account_id: str, now: dt.datetime, tz: dt.tzinfo, today: dt.date, days: int
     ) -> tuple[screen_time.DayUsage, ...]:
         first = today - dt.timedelta(days=days - 1)
-        seconds = self.store.seconds_by_hour(account_id, first, today)
-        for piece in self._pending_slices(self.store.clock(account_id), now, tz):
+        seconds = self.store.activity.seconds_by_hour(account_id, first, today)
+        for piece in self._pending_slices(self.store.activity.clock(account_id), now, tz):
             if first <= piece.day <= today:
                 seconds[piece.day, piece.hour] = seconds.get((piece.day, piece.hour), 0.0) + piece.seconds
         return screen_time.usage(seconds, (first + dt.timedelta(days=n) for n in range(days)))
@@ -401,13 +404,13 @@ class Wellbeing:
         settings = self.effective_account(account).settings
         quiet = notifications.quiet_hours(band, settings) if safe else None
         if not notifications.is_quiet(quiet, now, tz):
-            self.store.deliver(account.id, now)
-        return self.store.inbox(account.id)
+            self.store.inbox.deliver(account.id, now)
+        return self.store.inbox.inbox(account.id)
 
     def guardian_notifications(self, guardian_id: str, now: dt.datetime) -> list[Notification]:
         """A guardian's inbox (requests for more time, pairing news); adults get theirs at once."""
-        self.store.deliver(guardian_id, now)
-        return self.store.inbox(guardian_id)
+        self.store.inbox.deliver(guardian_id, now)
+        return self.store.inbox.inbox(guardian_id)
 
     def _queue_recap(self, account: model.Account, now: dt.datetime, tz: dt.tzinfo, today: dt.date) -> None:
         monday = notifications.week_start(today)
@@ -415,27 +418,29 @@ class Wellbeing:
         if account.created_at >= clock.at(monday, dt.time(0), tz):
             return  # the account did not exist last week: nothing to recap
         key = notifications.recap_key(last_week)
-        if self.store.marked(account.id, "recap", key) is not None:
+        if self.store.marks.marked(account.id, "recap", key) is not None:
             return
-        seconds = self.store.seconds_by_hour(account.id, last_week - dt.timedelta(days=7), monday - clock.DAY)
+        seconds = self.store.activity.seconds_by_hour(account.id, last_week - dt.timedelta(days=7), monday - clock.DAY)
         minutes = sum(s for (day, _hour), s in seconds.items() if day >= last_week) / 60
         previous = sum(s for (day, _hour), s in seconds.items() if day < last_week) / 60
         title, body = notifications.recap(last_week, minutes, previous)
-        self.store.notify(account.id, notifications.Kind.WEEKLY_RECAP, title, body, now, key=key)
-        self.store.mark(account.id, "recap", key, now)
+        self.store.inbox.notify(account.id, notifications.Kind.WEEKLY_RECAP, title, body, now, key=key)
+        self.store.marks.mark(account.id, "recap", key, now)
 
     # -- Family Pairing ------------------------------------------------------------------
 
     def pairing_code(self, guardian_id: str, now: dt.datetime) -> str:
         """A one-time code (e.g. "K7QM-3RXD") the teen enters to accept; it expires after `code_lifetime`."""
         code = family.new_code()
-        self.store.add_code(family.digest(code), guardian_id, clock.utc(now), clock.utc(now) + self.code_lifetime)
+        self.store.pairing.add_code(
+            family.digest(code), guardian_id, clock.utc(now), clock.utc(now) + self.code_lifetime
+        )
         return f"{code[:4]}-{code[4:]}"
 
     def accept_pairing(self, teen: model.Account, code: str, now: dt.datetime) -> None:
         """The teen accepts a guardian's code: from now on that guardian may set limits and controls."""
         digest = family.digest(code)
-        found = self.store.code(digest)
+        found = self.store.pairing.code(digest)
         if found is None or found.used:
             raise errors.UnknownCode(
                 f"pairing code {code!r} is unknown or already used; ask your guardian for a new one"
@@ -448,9 +453,9 @@ class Wellbeing:
             raise errors.CannotPair("an account cannot be its own guardian; the teen enters the guardian's code")
         if teen.age_band(clock.local(now, clock.zone(teen.timezone)).date()) is model.AgeBand.ADULT:
             raise errors.CannotPair(f"account {teen.id!r} is an adult's; Family Pairing links a guardian to a teen")
-        if not self.store.claim_code(digest, teen.id, now):
+        if not self.store.pairing.claim_code(digest, teen.id, now):
             raise errors.UnknownCode(f"pairing code {code!r} was used or expired just now; ask for a new one")
-        self.store.notify(
+        self.store.inbox.notify(
             found.guardian_id,
             notifications.Kind.FAMILY_PAIRING,
             "Family Pairing is on",
@@ -461,20 +466,20 @@ class Wellbeing:
         )
 
     def is_guardian(self, guardian_id: str, teen_id: str) -> bool:
-        return self.store.is_linked(guardian_id, teen_id)
+        return self.store.pairing.is_linked(guardian_id, teen_id)
 
     def teens_of(self, guardian_id: str) -> list[str]:
-        return self.store.teens_of(guardian_id)
+        return self.store.pairing.teens_of(guardian_id)
 
     def guardians_of(self, teen_id: str) -> list[str]:
-        return self.store.guardians_of(teen_id)
+        return self.store.pairing.guardians_of(teen_id)
 
     def unlink(self, guardian_id: str, teen_id: str, now: dt.datetime) -> None:
         """Either side ends the pairing; what that guardian set goes with it, and both are told."""
-        if not self.store.unlink(guardian_id, teen_id):
+        if not self.store.pairing.unlink(guardian_id, teen_id):
             raise errors.NotGuardian(f"{guardian_id!r} is not linked to {teen_id!r}; nothing to unlink")
         for recipient in (guardian_id, teen_id):
-            self.store.notify(
+            self.store.inbox.notify(
                 recipient,
                 notifications.Kind.FAMILY_PAIRING,
                 "Family Pairing ended",
@@ -485,13 +490,13 @@ class Wellbeing:
             )
 
     def _require_guardian(self, guardian_id: str, teen_id: str) -> None:
-        if not self.store.is_linked(guardian_id, teen_id):
+        if not self.store.pairing.is_linked(guardian_id, teen_id):
             raise errors.NotGuardian(
                 f"{guardian_id!r} is not a linked guardian of {teen_id!r}; pair first with a Family Pairing code"
             )
 
     def _own_controls(self, guardian_id: str, teen_id: str) -> family.GuardianControls:
-        for controls in self.store.controls(teen_id):
+        for controls in self.store.pairing.controls(teen_id):
             if controls.guardian_id == guardian_id:
                 return controls
         return family.GuardianControls(guardian_id)
@@ -501,7 +506,7 @@ class Wellbeing:
         self._require_guardian(guardian_id, teen.id)
         value = None if minutes is None else limits.check_minutes(minutes)
         mine = dataclasses.replace(self._own_controls(guardian_id, teen.id), daily_limit_minutes=value)
-        self.store.put_controls(teen.id, mine, now)
+        self.store.pairing.put_controls(teen.id, mine, now)
 
     def set_time_away(
         self, guardian_id: str, teen: model.Account, windows: Sequence[schedule.Window], now: dt.datetime
@@ -509,7 +514,7 @@ class Wellbeing:
         """Replace this guardian's recurring Time Away windows for the teen."""
         self._require_guardian(guardian_id, teen.id)
         mine = dataclasses.replace(self._own_controls(guardian_id, teen.id), time_away=schedule.check(windows))
-        self.store.put_controls(teen.id, mine, now)
+        self.store.pairing.put_controls(teen.id, mine, now)
 
     def tighten(
         self,
@@ -539,7 +544,7 @@ class Wellbeing:
         for name, value in (("personalised", personalised), ("autoplay", autoplay), ("streaks", streaks)):
             if value is not None:
                 changes[name] = None if value else False
-        self.store.put_controls(
+        self.store.pairing.put_controls(
             teen.id,
             dataclasses.replace(mine, **changes),  # type: ignore[arg-type]
             now or dt.datetime.now(dt.UTC),
@@ -548,10 +553,10 @@ class Wellbeing:
 
     def family_controls(self, teen: model.Account) -> family.Controls:
         """Everything any linked guardian set, merged to the strictest: the teen sees all of it."""
-        guardians = self.store.guardians_of(teen.id)
+        guardians = self.store.pairing.guardians_of(teen.id)
         if not guardians:  # most accounts: no second query on the feed path
             return family.merge(teen.id, guardians, [])
-        linked = [controls for controls in self.store.controls(teen.id) if controls.guardian_id in guardians]
+        linked = [controls for controls in self.store.pairing.controls(teen.id) if controls.guardian_id in guardians]
         return family.merge(teen.id, guardians, linked)
 
     def effective_account(self, account: model.Account) -> model.Account:
@@ -569,14 +574,14 @@ class Wellbeing:
 
     def request_more_time(self, teen: model.Account, minutes: int, now: dt.datetime) -> family.TimeRequest:
         """Ask the linked guardians for more minutes today (or a break from Time Away)."""
-        guardians = self.store.guardians_of(teen.id)
+        guardians = self.store.pairing.guardians_of(teen.id)
         if not guardians:
             raise errors.NoGuardian(f"{teen.id!r} has no linked guardian to ask; pair with Family Pairing first")
         if not 1 <= minutes <= MAX_REQUEST_MINUTES:
             raise errors.InvalidSetting(f"ask for 1-{MAX_REQUEST_MINUTES} more minutes, got {minutes}")
-        request = self.store.add_request(teen.id, minutes, now)
+        request = self.store.pairing.add_request(teen.id, minutes, now)
         for guardian_id in guardians:
-            self.store.notify(
+            self.store.inbox.notify(
                 guardian_id,
                 notifications.Kind.TIME_REQUEST,
                 "A request for more time",
@@ -589,7 +594,7 @@ class Wellbeing:
 
     def decide(self, guardian_id: str, request_id: int, approve: bool, now: dt.datetime) -> family.TimeRequest:
         """Approve (the minutes are added to the teen's local day and open Time Away for as long) or deny."""
-        request = self.store.request(request_id)
+        request = self.store.pairing.request(request_id)
         if request is None:
             raise errors.UnknownRequest(f"no request for more time with id {request_id}")
         self._require_guardian(guardian_id, request.teen_id)
@@ -601,11 +606,11 @@ class Wellbeing:
             start = clock.utc(now)
             day = clock.local(now, clock.zone(teen.timezone)).date()
             until = start + dt.timedelta(minutes=request.minutes)
-            grant = wellbeing_store.Grant(day, request.minutes, "guardian", start, until)
+            grant = unlocks.Grant(day, request.minutes, "guardian", start, until)
         status = family.RequestStatus.APPROVED if approve else family.RequestStatus.DENIED
-        if not self.store.decide(request_id, status, guardian_id, now, grant):
+        if not self.store.pairing.decide(request_id, status, guardian_id, now, grant):
             raise errors.AlreadyDecided(f"request {request_id} was decided by another guardian just now")
-        self.store.notify(
+        self.store.inbox.notify(
             teen.id,
             notifications.Kind.TIME_DECISION,
             "More time approved" if approve else "More time declined",
@@ -613,7 +618,7 @@ class Wellbeing:
             now,
             key=None,
         )
-        decided = self.store.request(request_id)
+        decided = self.store.pairing.request(request_id)
         assert decided is not None
         return decided
 
@@ -622,8 +627,8 @@ class Wellbeing:
     ) -> list[family.TimeRequest]:
         """Requests for more time, newest first: of a guardian's teens, or of one teen."""
         assert (guardian_id is None) != (teen_id is None), "give exactly one of guardian_id and teen_id"
-        teens = self.store.teens_of(guardian_id) if guardian_id is not None else [teen_id or ""]
-        return self.store.requests(teens, pending_only=pending_only)
+        teens = self.store.pairing.teens_of(guardian_id) if guardian_id is not None else [teen_id or ""]
+        return self.store.pairing.requests(teens, pending_only=pending_only)
 
     def guardian_summary(self, guardian_id: str, teen: model.Account, now: dt.datetime) -> family.Summary:
         """Time only, by local day: never what the teen watched or searched."""
@@ -638,5 +643,5 @@ class Wellbeing:
             limit_source=limit.source.value,
             days=usage,
             week_minutes=sum(day.minutes for day in usage),
-            pending_requests=len(self.store.requests([teen.id], pending_only=True)),
+            pending_requests=len(self.store.pairing.requests([teen.id], pending_only=True)),
         )
