@@ -6,7 +6,7 @@ export OPENBLAS_NUM_THREADS := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test lint typecheck bench lock clean
+.PHONY: demo test lint typecheck layers bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-test: lint typecheck
+# The import-linter contracts in pyproject.toml: packages as layers, FastAPI only in the API.
+layers: $(VENV)/.installed
+	$(BIN)/lint-imports
+
+test: lint typecheck layers
 	$(BIN)/pytest -n 2 --durations=15
 
 # One table: each figure beside its floor or peer from the same run (~10 min on 2 cores).

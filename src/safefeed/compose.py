@@ -16,8 +16,8 @@ from safefeed.audit import jobs
 from safefeed.policy import rules
 from safefeed.recommend import feed
 from safefeed.store import repository
-from safefeed.store import wellbeing as wellbeing_store
 from safefeed.wellbeing import service as wellbeing_service
+from safefeed.wellbeing.records import store as wellbeing_store
 
 PolicyName = str | Path | rules.Policy
 """`"default"`, `"engagement"`, a TOML file, or a policy already loaded."""

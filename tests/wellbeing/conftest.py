@@ -10,8 +10,8 @@ import pytest
 from safefeed import model
 from safefeed.policy import rules
 from safefeed.store import repository
-from safefeed.store import wellbeing as wellbeing_store
 from safefeed.wellbeing import service
+from safefeed.wellbeing.records import store as wellbeing_store
 
 # Cheap argon2 parameters: the tests check the flow, not the cost.
 FAST_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
