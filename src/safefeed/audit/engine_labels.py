@@ -93,7 +93,7 @@ def derive(labels: EngineLabels, answer_key: Mapping[str, model.Label], *, seed:
 
     Oracle probabilities: a found video scores U(0.5, 1); a missed one U(0.1, 0.5) (a real
     classifier's misses sit below its threshold, not at zero); a false alarm U(0.5, 0.8), with
-    theme `other_mh` and harm `neutral`; every other video Beta(1, 12), mostly near zero.
+    theme `other_mh` and harm `neutral`; every other video 0.5 x Beta(1, 6): mostly near zero, never 0.5.
     """
     if labels.kind == "classifier":
         return {}
@@ -104,7 +104,7 @@ def derive(labels: EngineLabels, answer_key: Mapping[str, model.Label], *, seed:
         }
     rng = np.random.default_rng(_seed(seed, labels.name))
     ids = sorted(answer_key)
-    roll, spread, low = rng.random(len(ids)), rng.random(len(ids)), rng.beta(1.0, 12.0, len(ids))
+    roll, spread, low = rng.random(len(ids)), rng.random(len(ids)), 0.5 * rng.beta(1.0, 6.0, len(ids))
     out: dict[str, model.Label] = {}
     classifier = model.LabelSource.CLASSIFIER
     for index, video_id in enumerate(ids):

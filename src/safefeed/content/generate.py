@@ -53,7 +53,7 @@ LANGUAGES = vocabulary_module.LANGUAGES
 MH_SHARE = 0.02
 AD_SHARE = 0.01
 RESTRICTED_SHARE = 0.005
-LOOKALIKE_SHARE = 0.025
+LOOKALIKE_SHARE = 0.03
 """Share of everyday videos that carry a mental-health word in another sense (crypto, a therapy joke)."""
 
 _LOCAL_LANGUAGE_PER_VIDEO = 0.85  # creators with a local language still post some videos in English
