@@ -74,8 +74,8 @@ def test_run_then_summary_json(tmp_path: Path, cache: Path) -> None:
             "harmful_per_10k_minor_impressions",
             "harmful_per_10k_minor_impressions_upper95",
             "mh_share_interested_corrected",
-            "mh_share_interested_corrected_low",
-            "mh_share_control_corrected_high",
+            "mh_share_interested_corrected_ci_low",
+            "mh_share_control_corrected_ci_high",
         ):
             assert key in row
         assert all(not isinstance(value, (dict, list)) for value in row.values())  # flat
