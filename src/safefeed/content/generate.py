@@ -98,7 +98,7 @@ class World:
         return model.Catalog(creators=self.creators, videos=self.videos)
 
     def labelled(self) -> model.Catalog:
-        """The catalog with the answer key on every video (as reviewed labels would be): for tests only."""
+        """The catalog with the answer key on every video: for tests and benchmarks that need the truth there."""
         return model.Catalog(
             creators=self.creators,
             videos=tuple(dataclasses.replace(video, label=self.answer_key[video.id]) for video in self.videos),
@@ -152,10 +152,7 @@ def generate(videos: int, *, seed: int, start: dt.datetime = DEFAULT_START) -> W
     for index in np.flatnonzero(lookalike >= 0).tolist():
         texts[index] = captions.lookalike_text(vocabulary, rng, int(lookalike[index]))
 
-    truth = [
-        model.Label(mh_related=True, theme=theme, harm=harm, probability=1.0, source=model.LabelSource.REVIEW)
-        for theme, harm in _CELLS
-    ]
+    truth = [model.Label(mh_related=True, theme=theme, harm=harm, probability=1.0) for theme, harm in _CELLS]
     creator_ids = [creators.records[author].id for author in creator.tolist()]
     levels = [_ENFORCEMENTS[level] for level in enforcement.tolist()]
     base = start - HISTORY
