@@ -64,12 +64,22 @@ def test_the_corrected_interval_holds_its_estimate(
     corrected = estimates.corrected_share(np.asarray(hits, np.float64), served, error, seed=seed, resamples=400)
     assert corrected.value is not None and corrected.low is not None and corrected.high is not None
     assert 0.0 <= corrected.low <= corrected.high <= 1.0
+    assert corrected.high > 0.0  # never a bare zero, even when the correction clips every draw at 0
     # The point estimate can sit at the interval's edge when it is clipped at 0, never far outside.
     assert corrected.low - 0.02 <= corrected.value <= corrected.high + 0.02
 
 
+def test_a_share_below_the_false_positive_rate_still_gets_an_upper_bound() -> None:
+    # 1 flagged item in 1,000 with a specificity of about 0.994: every draw corrects to 0.
+    error = estimates.ClassifierError(43, 16, 338, 2)
+    corrected = estimates.corrected_share(np.array([1.0, 0.0]), np.array([500.0, 500.0]), error, seed=0)
+    assert corrected.value == 0.0
+    # Exact bound of 1 in 1,000 (about 0.0047) over the sensitivity 43/59.
+    assert corrected.high == pytest.approx(estimates.upper_bound(1, 1000) / (43 / 59))
+
+
 def test_uncertain_sensitivity_widens_the_interval() -> None:
-    hits, served = np.full(20, 5.0), np.full(20, 100.0)
+    hits, served = np.full(20, 10.0), np.full(20, 100.0)  # apparent 10%: corrected (0.10 - 0.05) / 0.75
     sharp = estimates.corrected_share(hits, served, estimates.ClassifierError(800, 200, 9500, 500), seed=1)
     vague = estimates.corrected_share(hits, served, estimates.ClassifierError(8, 2, 95, 5), seed=1)
     assert sharp.value == pytest.approx(vague.value)

@@ -165,7 +165,8 @@ def corrected_share(
     `hits` and `served` are per session (the unit of resampling: items served
     to one account are not independent). Each resample draws sessions with
     replacement and a (sensitivity, specificity) pair from `error`; draws
-    where the pair is no better than chance are dropped.
+    where the pair is no better than chance are dropped. A corrected share of
+    zero keeps an upper bound above zero (see the code).
 
     >>> error = ClassifierError(80, 20, 950, 50)
     >>> c = corrected_share(np.array([10.0, 10.0]), np.array([100.0, 100.0]), error, seed=1)
@@ -189,4 +190,11 @@ def corrected_share(
     usable = youden > 0
     corrected = np.clip((shares[usable] + spec[usable] - 1.0) / youden[usable], 0.0, 1.0)
     low, high = np.percentile(corrected, [2.5, 97.5]) if len(corrected) else (math.nan, math.nan)
-    return Corrected(apparent, rogan_gladen(apparent, se, sp), float(low), float(high), se, sp)
+    value = rogan_gladen(apparent, se, sp)
+    if value == 0.0:
+        # Every false positive the specificity allows can swallow a few hits, clipping the whole
+        # bootstrap at 0; a zero is still never bare: at least the exact bound of the apparent share,
+        # as if every flagged item were real and the classifier missed its usual share.
+        floor = upper_bound(int(round(hits.sum())), int(round(served.sum()))) / se if se > 0 else 1.0
+        high = max(float(high), min(1.0, floor))
+    return Corrected(apparent, value, float(low), float(high), se, sp)

@@ -138,7 +138,8 @@ def _run_one(
             f"max_mh_share_window_20={row['max_mh_share_window_20']} "
             f"harmful_per_10k_minor_impressions={row['harmful_per_10k_minor_impressions']} "
             f"(95% upper {row['harmful_per_10k_minor_impressions_upper95']}) "
-            f"impressions/s/core={row['impressions_per_s_core']}"
+            f"impressions/s/core={row['impressions_per_s_core']}",
+            markup=False,  # the brackets are text
         )
     return result
 
