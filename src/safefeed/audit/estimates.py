@@ -195,6 +195,6 @@ def corrected_share(
         # Every false positive the specificity allows can swallow a few hits, clipping the whole
         # bootstrap at 0; a zero is still never bare: at least the exact bound of the apparent share,
         # as if every flagged item were real and the classifier missed its usual share.
-        floor = upper_bound(int(round(hits.sum())), int(round(served.sum()))) / se if se > 0 else 1.0
+        floor = upper_bound(int(np.rint(hits.sum())), int(np.rint(served.sum()))) / se if se > 0 else 1.0
         high = max(float(high), min(1.0, floor))
     return Corrected(apparent, value, float(low), float(high), se, sp)
