@@ -1,4 +1,4 @@
-"""Metrics: plain functions of the log, then a per-target summary built from them.
+"""Metrics: plain functions of the log (the per-target summary built from them is `audit.summary`).
 
 Everything here reads `runner.Log` columns (or plain arrays) and returns
 numbers; randomness (bootstrap, permutation) takes an explicit seed. The unit
