@@ -18,6 +18,7 @@ import numpy as np
 from safefeed.audit import estimates, metrics, persona, runner, scoring
 from safefeed.audit.metrics import Flags, Floats
 
+
 def _session_minutes(logs: Sequence[runner.Log], durations: dict[str, float]) -> float:
     return max((durations.get(log.persona, 0.0) for log in logs), default=0.0)
 
