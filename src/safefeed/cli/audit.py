@@ -182,4 +182,13 @@ def replay(
         raise common.UsageError(f"--labels must be one of {sorted(replay_module.LABELLERS)}, got {labels!r}")
     result = replay_module.analyse(folder, label=replay_module.LABELLERS[labels])
     path = replay_module.write(result, out)
+    overall = result["mental_health_share_overall"]
+    line = f"mental-health share of {overall['served']:,} served items: {overall['share']} apparent"
+    if "corrected" in overall:
+        corrected = overall["corrected"]
+        line += (
+            f", {corrected['share']} corrected for the classifier's error "
+            f"(95% interval {corrected['low']}-{corrected['high']})"
+        )
+    common.console.print(line, markup=False)
     common.console.print(f"wrote {path}")
