@@ -102,3 +102,15 @@ def test_nothing_that_serves_feeds_reads_the_answer_key() -> None:
     for path in serving:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"answer[_ ]key", text, re.IGNORECASE), f"{path} names the answer key"
+
+
+def test_the_answer_key_counts_by_theme_and_harm(built: Path) -> None:
+    store = repository.Store.open(f"sqlite:///{built}", simulation=True)
+    try:
+        counts = answer_key.counts(store)
+        key = answer_key.read(store)
+    finally:
+        store.close()
+    assert sum(counts.values()) == len(key) == SPEC.videos
+    assert counts["not_mh"] == sum(1 for label in key.values() if not label.mh_related)
+    assert all(name == "not_mh" or "/" in name for name in counts)
