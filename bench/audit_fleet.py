@@ -45,7 +45,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from safefeed.audit import runner, scenario
+from safefeed.audit import runner, scenario, world
 
 DEFAULT_CACHE = Path.home() / ".cache" / "safefeed" / "audit"
 
@@ -124,7 +124,7 @@ def main() -> None:
         raise SystemExit(f"--workers takes distinct sizes >= 1, got {args.workers}")
     audit = slice_of(args.scenario, scale=args.scale, targets=args.targets, repetitions=args.repetitions)
     print(f"preparing the world ({audit.catalog.videos} videos)", file=sys.stderr)
-    runner.prepare_world(audit.catalog, args.cache / f"world-{audit.catalog.videos}-{audit.catalog.seed}.db")
+    world.prepare_world(audit.catalog, args.cache / f"world-{audit.catalog.videos}-{audit.catalog.seed}-v2.db")
 
     local_sizes = [max(args.workers)] if args.local is None else sorted(set(args.local))
     rates: dict[str, list[float]] = {}

@@ -26,9 +26,9 @@ from pathlib import Path
 import threadpoolctl
 
 from safefeed import model
-from safefeed.audit import persona, runner, scenario, targets
+from safefeed.audit import persona, runner, scenario, scoring, targets, world
 from safefeed.recommend import feed
-from safefeed.store import repository
+from safefeed.store import answer_key, repository
 
 TEEN = persona.Persona(
     id="bench",
@@ -50,16 +50,16 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print where the audit loop's time goes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    world = runner.prepare_world(
-        scenario.CatalogSpec(videos=args.videos, seed=7), args.cache / f"world-{args.videos}-7.db"
+    path = world.prepare_world(
+        scenario.CatalogSpec(videos=args.videos, seed=7), args.cache / f"world-{args.videos}-7-v2.db"
     )
     someone = dataclasses.replace(TEEN, schedule=persona.Schedule(TEEN.schedule.start, session_minutes=args.minutes))
     with tempfile.TemporaryDirectory() as scratch, threadpoolctl.threadpool_limits(1):
         copy = Path(scratch) / "world.db"
-        shutil.copyfile(world, copy)
+        shutil.copyfile(path, copy)
         store = repository.Store.open(f"sqlite:///{copy}", simulation=True)
         videos = list(store.iter_videos())
-        labeller = targets.Labeller(targets.ground_truth(videos))
+        labeller = scoring.Labeller(answer_key.read(store))
         engine = feed.build(store)
 
         profile = cProfile.Profile() if args.profile else None

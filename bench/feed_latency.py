@@ -50,7 +50,7 @@ def build_store(path: Path, items: int, seed: int) -> repository.Store:
     started = time.perf_counter()
     chunk = 200_000
     for offset in range(0, items, chunk):
-        catalog = generate.generate(min(chunk, items - offset), seed=seed + offset)
+        catalog = generate.generate(min(chunk, items - offset), seed=seed + offset).labelled()
         # Each chunk is its own generated catalog: prefix ids so chunks do not collide.
         prefix = f"b{offset // chunk}-"
         creators = [model.Creator(prefix + c.id, c.name, c.verified_professional, c.region) for c in catalog.creators]

@@ -98,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         store = repository.Store.open(f"sqlite:///{Path(workdir) / 'ingest.db'}")
-        catalog = generate.generate(args.videos, seed=args.seed)
+        catalog = generate.generate(args.videos, seed=args.seed).labelled()
         store.import_catalog(catalog.creators, catalog.videos)
         vectors.ensure_content_vectors(store)
         for number in range(args.accounts):

@@ -48,13 +48,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         store = repository.Store.open(f"sqlite:///{Path(workdir) / 'ni.db'}")
-        catalog = generate.generate(args.videos, seed=args.seed)
+        catalog = generate.generate(args.videos, seed=args.seed).labelled()
         store.import_catalog(catalog.creators, catalog.videos)
         vectors.ensure_content_vectors(store)
         engine = feed.build(store, policy=rules.built_in("default"))
         by_topic: dict[str, list[str]] = {}
         for video in catalog.videos:
-            if video.topic and video.topic != generate.MENTAL_HEALTH_TOPIC and not video.is_ad:
+            if video.topic and video.label is not None and not video.label.mh_related and not video.is_ad:
                 by_topic.setdefault(video.topic, []).append(video.id)
         topics = sorted(by_topic, key=lambda t: -len(by_topic[t]))[: args.topics]
         rows: list[dict[str, Any]] = []

@@ -12,7 +12,7 @@ import pytest
 from safefeed import model
 from safefeed.audit import persona
 from safefeed.recommend import vectors
-from safefeed.store import repository
+from safefeed.store import answer_key, repository
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -57,6 +57,8 @@ def world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = repository.Store.open(f"sqlite:///{path}")
     catalog = tiny_catalog()
     store.import_catalog(catalog.creators, catalog.videos)
+    # Here the engine sees the truth (as reviewed labels would be), and the auditor's key holds it too.
+    answer_key.put(store, {video.id: video.label or model.NOT_MH for video in catalog.videos})
     vectors.ensure_content_vectors(store)
     store.close()
     return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safefeed.audit import metrics, persona, runner
+from safefeed.audit import estimates, metrics, persona, runner, scoring
+from safefeed.audit import summary as summary_module
 
 
 def log(
@@ -119,7 +121,7 @@ def test_summary_of_hand_made_logs() -> None:
     control = log([i == 55 for i in range(60)], arm=persona.CONTROL)
     manual = log([i % 2 == 0 or i > 10 for i in range(30)], variant="manual")
     durations = {"interested-automated": 60.0, "control-automated": 60.0, "interested-manual": 30.0}
-    result = metrics.summarise([interested, control, manual], durations, baseline="t", window=10.0)["t"]
+    result = summary_module.summarise([interested, control, manual], durations, baseline="t", window=10.0)["t"]
     summary = result["summary"]
     assert summary["mh_share_hour_6"] == 1.0
     assert summary["mh_share_control_hour_6"] == 0.1
@@ -138,3 +140,30 @@ def test_summary_of_hand_made_logs() -> None:
     share = result["series"]["interested-automated"]["share"]
     assert share == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
     assert math.isclose(summary["mh_share_interested"], (30 + 25) / 90, abs_tol=1e-4)
+    # Honest figures: 2 harmful items in 150 minor impressions = 133.3 per 10,000, with the exact bound.
+    assert summary["minor_impressions"] == 150
+    assert summary["harmful_per_10k_minor_impressions"] == pytest.approx(133.333, abs=1e-3)
+    upper = estimates.upper_bound(2, 150) * 10_000
+    assert summary["harmful_per_10k_minor_impressions_upper95"] == pytest.approx(upper, abs=1e-3)
+    # Scored by the answer key, the corrected share is the share itself.
+    assert summary["scored_by"] == scoring.ANSWER_KEY
+    assert summary["mh_share_interested_corrected"] == summary["mh_share_interested"]
+    assert "scorer_sensitivity" not in summary
+
+
+def test_classifier_scored_shares_are_corrected_for_its_error() -> None:
+    # A replayed or HTTP target: the classifier flagged 10% of items. With the shipped sensitivity and
+    # specificity the Rogan-Gladen share differs from the apparent one and its interval holds it.
+    logs = [
+        dataclasses.replace(log([i % 10 == 0 for i in range(100)], repetition=r), scored_by=scoring.CLASSIFIER)
+        for r in range(4)
+    ]
+    error = scoring.classifier_error()
+    figures = summary_module.summarise(logs, {"interested-automated": 100.0}, baseline="t", window=10.0)["t"]
+    summary = figures["summary"]
+    assert summary["mh_share_interested"] == 0.1
+    expected = estimates.rogan_gladen(0.1, error.sensitivity, error.specificity)
+    assert summary["mh_share_interested_corrected"] == pytest.approx(expected, abs=1e-4)
+    low, high = summary["mh_share_interested_corrected_ci"]
+    assert low <= summary["mh_share_interested_corrected"] <= high
+    assert summary["scorer_sensitivity"] == pytest.approx(error.sensitivity, abs=1e-4)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from safefeed import model
-from safefeed.audit import checks, replay, targets
+from safefeed.audit import checks, estimates, replay, scoring, targets
 
 pytestmark = pytest.mark.data
 
@@ -63,3 +63,22 @@ def test_the_recorded_feeds_pass_the_target_contract(kinit: Path) -> None:
     served = checks.check_target(target, model.Account(account_id), n=8)
     assert [v.id for v in served] == [v.id for v in target.sessions[account_id][:24]]
     assert isinstance(target, targets.Replay)
+
+
+def test_classifier_shares_come_corrected_and_a_zero_with_its_bound() -> None:
+    # No data needed: the estimate of a few hand-made sessions, as `analyse` builds it per arm.
+    error = scoring.classifier_error()
+    sessions = [[True] + [False] * 49, [False] * 50, [True, True] + [False] * 48]
+    estimate = replay._estimate(sessions, seed=0, error=error)
+    assert estimate["share"] == 0.02 and estimate["hits"] == 3 and estimate["served"] == 150
+    corrected = estimate["corrected"]
+    assert corrected["share"] == pytest.approx(
+        estimates.rogan_gladen(0.02, error.sensitivity, error.specificity), abs=1e-4
+    )
+    assert corrected["low"] <= corrected["share"] <= corrected["high"]
+    nothing = replay._estimate([[False] * 100, [False] * 100], seed=0, error=error)
+    assert nothing["share"] == 0.0
+    assert nothing["upper95"] == pytest.approx(estimates.upper_bound(0, 200), abs=1e-4)  # never a bare 0
+    assert nothing["corrected"]["high"] > 0.0
+    # The lexicon has no measured error, so its shares stay apparent.
+    assert "corrected" not in replay._estimate(sessions, seed=0)

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from safefeed import model
-from safefeed.audit import metrics, persona, report, runner, scenario, targets
+from safefeed.audit import metrics, persona, report, runner, scenario, scoring, targets, world
 from safefeed.recommend import feed
-from safefeed.store import repository
+from safefeed.store import answer_key, repository
 
 from . import conftest
 
@@ -56,8 +56,8 @@ class Lingering:
         self.lingered = bool(watches) and (watches[-1].fraction or 0.0) >= 1.5
 
 
-def _labels() -> targets.Labeller:
-    return targets.Labeller({}, fallback=lambda videos: [v.label or model.NOT_MH for v in videos])
+def _labels() -> scoring.Labeller:
+    return scoring.Labeller({}, fallback=lambda videos: [v.label or model.NOT_MH for v in videos])
 
 
 def test_known_answer_rabbit_hole_of_a_trivial_recommender() -> None:
@@ -80,7 +80,7 @@ def test_same_seed_same_log_on_the_engine(store: repository.Store, world_file: P
     def once(path: Path) -> dict[str, list[object]]:
         opened = repository.Store.open(f"sqlite:///{path}")
         try:
-            labeller = targets.Labeller(targets.ground_truth(opened.iter_videos()))
+            labeller = scoring.Labeller(answer_key.read(opened))
             return runner.scroll(
                 targets.Engine(feed.build(opened)), conftest.teen(minutes=8), 0, seed=5, labeller=labeller
             )
@@ -191,11 +191,12 @@ def test_a_worker_reads_the_world_once_and_again_when_it_is_rebuilt(world_file: 
     copy.write_bytes(world_file.read_bytes())
     opened = repository.Store.open(f"sqlite:///{copy}")
     try:
-        first = runner._catalog(copy, opened)
+        first = world.read(copy, opened)
         assert len(first[0]) == 7 * 30  # the tiny world: 7 topics x 30 videos
-        assert runner._catalog(copy, opened) is first
+        assert len(first[1]) == 7 * 30  # and its answer key
+        assert world.read(copy, opened) is first
         os.utime(copy, ns=(0, 0))  # rebuilt in place: another mtime
-        again = runner._catalog(copy, opened)
+        again = world.read(copy, opened)
         assert again is not first and again[0] == first[0]
     finally:
         opened.close()
@@ -298,7 +299,7 @@ def test_the_policy_difference_shows_in_a_small_audit(world_file: Path, tmp_path
         try:
             videos = list(opened.iter_videos())
             built = targets.build(targets.Spec(policy, "engine", policy=policy), opened, videos)
-            labeller = targets.Labeller(targets.ground_truth(videos))
+            labeller = scoring.Labeller(answer_key.read(opened))
             columns = runner.scroll(built.target, conftest.teen(minutes=30), 0, seed=2, labeller=labeller)
         finally:
             opened.close()

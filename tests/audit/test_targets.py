@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from safefeed import model
-from safefeed.audit import checks, targets
+from safefeed.audit import checks, scoring, targets
 from safefeed.recommend import feed
 from safefeed.store import repository
 
@@ -143,7 +143,7 @@ def test_replay_target_passes_the_contract_and_serves_the_recording() -> None:
         replay.start(model.Account("stranger"))
 
 
-def test_labeller_prefers_ground_truth_and_classifies_the_rest() -> None:
+def test_labeller_prefers_the_answer_key_and_classifies_the_rest() -> None:
     videos = conftest.tiny_catalog().videos
     calls: list[int] = []
 
@@ -151,9 +151,11 @@ def test_labeller_prefers_ground_truth_and_classifies_the_rest() -> None:
         calls.append(len(batch))
         return [model.Label(True, model.Theme.OTHER_MH, source=model.LabelSource.CLASSIFIER) for _ in batch]
 
-    labeller = targets.Labeller(targets.ground_truth(videos[:3]), fallback=fake_classifier)
+    labeller = scoring.Labeller({v.id: v.label or model.NOT_MH for v in videos[:3]}, fallback=fake_classifier)
+    assert labeller.scored_by == scoring.ANSWER_KEY
     labels = labeller.labels([videos[0], videos[5], videos[5]])
     assert labels[0] is videos[0].label
+    assert labeller.scored_by == scoring.MIXED
     assert labels[1].source is model.LabelSource.CLASSIFIER and labels[1] == labels[2]
     assert calls == [1]  # each unknown video is classified once
     labeller.labels([videos[5]])

@@ -69,10 +69,22 @@ def test_run_then_summary_json(tmp_path: Path, cache: Path) -> None:
             "max_mh_share_window_20",
             "harmful_items_minors",
             "control_watch_time_vs_engagement",
+            "engine_labels",
+            "scored_by",
+            "harmful_per_10k_minor_impressions",
+            "harmful_per_10k_minor_impressions_upper95",
+            "mh_share_interested_corrected",
+            "mh_share_interested_corrected_ci_low",
+            "mh_share_control_corrected_ci_high",
         ):
             assert key in row
         assert all(not isinstance(value, (dict, list)) for value in row.values())  # flat
+        assert row["scored_by"] == "answer_key"  # a generated world is scored by its answer key
+        # A zero is never bare: the rate comes with an upper bound above it.
+        assert row["harmful_per_10k_minor_impressions_upper95"] > row["harmful_per_10k_minor_impressions"]
     assert rows[0]["control_watch_time_vs_engagement"] == 1.0
+    assert rows[0]["engine_labels"] == "classifier"
+    assert rows[1]["engine_labels"].startswith("none")
     again = cli.invoke(audit.app, ["run", str(path), "--out", str(out), "--workers", "1", "--cache", str(cache)])
     assert again.exit_code == 0  # every unit done: resumes to the same report
 
@@ -107,6 +119,32 @@ def test_run_on_a_dask_cluster_spreads_units_and_matches_a_local_run(tmp_path: P
     metrics = [json.loads((out / "metrics.json").read_text()) for out in (local, fleet)]
     assert _without_timing(metrics[0]) == _without_timing(metrics[1])
     assert metrics[1]["targets"]["engagement"]["summary"]["impressions_per_s_core"] > 0
+
+
+def test_a_label_recall_sweep_runs_each_quality_and_plots_them(tmp_path: Path, cache: Path) -> None:
+    path = tmp_path / "tiny.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "sweep"
+    arguments = ["run", str(path), "--out", str(out), "--workers", "1", "--cache", str(cache)]
+    result = cli.invoke(audit.app, [*arguments, "--label-recall", "1.0,0.5", "--label-fpr", "0.01"])
+    assert result.exit_code == 0, result.output
+    assert (out / "plots" / "label_sweep.png").read_bytes().startswith(b"\x89PNG")
+    runs = json.loads((out / "sweep.json").read_text())["runs"]
+    assert sorted({row["label_recall"] for row in runs}) == [0.5, 1.0]
+    engine = {row["label_recall"]: row["engine_labels"] for row in runs if row["target"] == "engagement"}
+    assert engine == {0.5: "oracle:recall=0.5,fpr=0.01", 1.0: "oracle:recall=1,fpr=0.01"}
+    assert (out / "recall-0.5" / "metrics.json").is_file()
+
+
+def test_bad_label_settings_are_refused_with_the_fix(tmp_path: Path) -> None:
+    for extra, message in (
+        (["--labels", "truth"], "engine labels must be one of"),
+        (["--label-recall", "0.5,x"], "numbers separated by commas"),
+        (["--label-recall", "1.5"], r"must lie in \[0, 1\]"),
+        (["--labels", "reviewed", "--label-recall", "0.5"], "drop one"),
+    ):
+        with pytest.raises(common.UsageError, match=message):
+            cli.invoke(audit.app, ["run", "amnesty-2023", "--out", str(tmp_path), *extra], catch_exceptions=False)
 
 
 def test_dask_and_local_workers_together_are_refused(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Metrics: plain functions of the log, then a per-target summary built from them.
+"""Metrics: plain functions of the log (the per-target summary built from them is `audit.summary`).
 
 Everything here reads `runner.Log` columns (or plain arrays) and returns
 numbers; randomness (bootstrap, permutation) takes an explicit seed. The unit
@@ -13,13 +13,12 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
-from safefeed.audit import persona, runner
+from safefeed.audit import runner
 
 Flags = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -251,174 +250,3 @@ def median_minutes(values: Sequence[float | None]) -> float | None:
     ordered = sorted(math.inf if v is None else v for v in values)
     middle = float(np.median(ordered))
     return None if math.isinf(middle) or math.isnan(middle) else round(middle, 3)
-
-
-# -- the summary ---------------------------------------------------------------------------
-
-
-def _session_minutes(logs: Sequence[runner.Log], durations: dict[str, float]) -> float:
-    return max((durations.get(log.persona, 0.0) for log in logs), default=0.0)
-
-
-def _last_sixth(logs: Sequence[runner.Log], horizon: float) -> tuple[Floats, Floats]:
-    """(hits, served) per session in the last sixth of the session: the 6th hour of a 6-hour run."""
-    pairs = [share_between(minutes(log), mh(log), horizon * 5 / 6, horizon) for log in logs]
-    return np.asarray([p[0] for p in pairs], np.float64), np.asarray([p[1] for p in pairs], np.float64)
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None or math.isnan(value) else round(value, digits)
-
-
-def series(
-    logs: Sequence[runner.Log], flag: Callable[[runner.Log], Flags], width: float, horizon: float, seed: int
-) -> dict[str, list[float | None]]:
-    """Share per time window across sessions, with bootstrap intervals (for the plots)."""
-    counts = [window_counts(minutes(log), flag(log), width, horizon) for log in logs]
-    starts = np.arange(0.0, horizon, width)
-    out: dict[str, list[float | None]] = {"minutes": [], "share": [], "low": [], "high": [], "served": []}
-    for index, start in enumerate(starts):
-        hits = np.asarray([c[0][index] for c in counts if index < len(c[0])])
-        served = np.asarray([c[1][index] for c in counts if index < len(c[1])])
-        estimate = pooled_share(hits, served, seed=seed + index, resamples=400)
-        out["minutes"].append(float(start + min(width, horizon - start)))
-        out["share"].append(_round(estimate.value))
-        out["low"].append(_round(estimate.low))
-        out["high"].append(_round(estimate.high))
-        out["served"].append(float(served.sum()))
-    return out
-
-
-def by_position(
-    logs: Sequence[runner.Log], flag: Callable[[runner.Log], Flags], band: int = 50
-) -> list[dict[str, Any]]:
-    """Share by position in the session (bands of `band` items), with intervals."""
-    longest = max((len(log.columns["t_s"]) for log in logs), default=0)
-    rows = []
-    for start in range(0, longest, band):
-        hits = np.asarray([float(flag(log)[start : start + band].sum()) for log in logs])
-        served = np.asarray([float(len(log.columns["t_s"][start : start + band])) for log in logs])
-        estimate = pooled_share(hits, served, seed=start, resamples=400)
-        rows.append(
-            {
-                "from": start,
-                "to": start + band,
-                "share": _round(estimate.value),
-                "low": _round(estimate.low),
-                "high": _round(estimate.high),
-            }
-        )
-    return rows
-
-
-def summarise_target(
-    logs: Sequence[runner.Log], durations: dict[str, float], *, window: float, seed: int = 0
-) -> dict[str, Any]:
-    """The flat summary of one target (see `report` for what each key means) plus its series."""
-    interested = [log for log in logs if log.arm == persona.INTERESTED]
-    control = [log for log in logs if log.arm == persona.CONTROL]
-    automated = [log for log in interested if log.variant == "automated"]
-    automated_control = [log for log in control if log.variant == "automated"]
-    manual = [log for log in interested if log.variant != "automated"]
-    minors = [log for log in logs if log.age < 18]
-    horizon = _session_minutes(automated or interested, durations)
-    a_hits, a_served = _last_sixth(automated, horizon)
-    c_hits, c_served = _last_sixth(automated_control, horizon)
-    hour6 = pooled_share(a_hits, a_served, seed=seed)
-    control6 = pooled_share(c_hits, c_served, seed=seed + 1)
-    ratio_estimate = ratio((a_hits, a_served), (c_hits, c_served), seed=seed + 2)
-
-    def per_session(group: Sequence[runner.Log]) -> list[float]:
-        hits, served = _last_sixth(group, horizon)
-        return [float(h / n) for h, n in zip(hits, served, strict=True) if n]
-
-    wall = sum(log.wall_s for log in logs)
-    impressions = sum(log.impressions for log in logs)
-    summary: dict[str, Any] = {
-        "sessions": len(logs),
-        "impressions": impressions,
-        "impressions_per_s_core": _round(impressions / wall if wall else None, 1),
-        "mh_share_hour_6": _round(hour6.value),
-        "mh_share_hour_6_ci": [_round(hour6.low), _round(hour6.high)],
-        "mh_share_control_hour_6": _round(control6.value),
-        "ratio_to_control": _round(ratio_estimate.value, 3),
-        "ratio_to_control_ci": [_round(ratio_estimate.low, 3), _round(ratio_estimate.high, 3)],
-        "arm_test_p": _round(permutation_test(per_session(automated), per_session(automated_control), seed=seed)),
-        "mh_share_interested": _round(
-            pooled_share(
-                np.asarray([mh(x).sum() for x in interested], np.float64),
-                np.asarray([len(mh(x)) for x in interested], np.float64),
-            ).value
-        ),
-        "mh_share_control": _round(
-            pooled_share(
-                np.asarray([mh(x).sum() for x in control], np.float64),
-                np.asarray([len(mh(x)) for x in control], np.float64),
-            ).value
-        ),
-        "minutes_to_half_rewatch": median_minutes(
-            [minutes_to_share(minutes(x), mh(x), window=HALF_WINDOW) for x in manual]
-        ),
-        "minutes_to_half_automated": median_minutes(
-            [minutes_to_share(minutes(x), mh(x), window=HALF_WINDOW) for x in automated]
-        ),
-        "minutes_to_first_mh": median_minutes([time_to_first(minutes(x), mh(x)) for x in interested]),
-        "max_mh_share_window_20": _round(max((max_window_share(mh(x), 20) for x in minors), default=0.0)),
-        "max_mh_share_window_10": _round(max((max_window_share(mh(x), 10) for x in minors), default=0.0)),
-        "longest_mh_run": max((longest_run(mh(x)) for x in logs), default=0),
-        "harmful_items_minors": int(sum(harmful(x).sum() for x in minors)),
-        "share_exposed_mh": _round(share_ever_exposed(mh(x) for x in logs)),
-        "share_exposed_harmful": _round(share_ever_exposed(harmful(x) for x in logs)),
-        "topic_entropy_bits": _round(
-            float(np.mean([topic_entropy(x.columns["topic"]) for x in logs])) if logs else None, 3
-        ),
-        "creator_diversity": _round(
-            float(np.mean([creator_diversity(x.columns["creator_id"]) for x in logs])) if logs else None, 3
-        ),
-        "control_watch_minutes": _round(watch_minutes(control), 2),
-    }
-    notes = sorted({log.note for log in logs if log.note})
-    groups = {
-        f"{arm}-{variant}": [log for log in logs if log.arm == arm and log.variant == variant]
-        for arm, variant in sorted({(log.arm, log.variant) for log in logs})
-    }
-    return {
-        "summary": summary,
-        "notes": notes,
-        "series": {
-            name: series(group, mh, window, _session_minutes(group, durations), seed) for name, group in groups.items()
-        },
-        "harmful_series": {
-            name: series(group, harmful, window, _session_minutes(group, durations), seed)
-            for name, group in groups.items()
-        },
-        "by_position": {name: by_position(group, mh) for name, group in groups.items()},
-    }
-
-
-def watch_minutes(logs: Sequence[runner.Log]) -> float | None:
-    """Mean minutes per session spent on videos the persona chose to watch (skips excluded)."""
-    if not logs:
-        return None
-    totals = [
-        float(np.asarray(log.columns["seconds"], np.float64)[~np.asarray(log.columns["skipped"], np.bool_)].sum()) / 60
-        for log in logs
-    ]
-    return float(np.mean(totals))
-
-
-def summarise(
-    logs: Sequence[runner.Log], durations: dict[str, float], *, baseline: str, window: float, seed: int = 0
-) -> dict[str, Any]:
-    """Per-target summaries; `control_watch_time_vs_engagement` compares control watch time to `baseline`."""
-    by_target: dict[str, list[runner.Log]] = {}
-    for log in logs:
-        by_target.setdefault(log.target, []).append(log)
-    out = {name: summarise_target(group, durations, window=window, seed=seed) for name, group in by_target.items()}
-    reference = out.get(baseline, {}).get("summary", {}).get("control_watch_minutes")
-    for result in out.values():
-        mine = result["summary"]["control_watch_minutes"]
-        result["summary"]["control_watch_time_vs_engagement"] = (
-            None if not reference or mine is None else round(mine / reference, 4)
-        )
-    return out

@@ -7,6 +7,12 @@ the experiment arm's feed drift toward what it signalled, compared with
 control? The unit is the session (scenario, arm, run, account); shares are
 pooled with a session bootstrap, and the arms are compared by a permutation
 test of per-session shares.
+
+There is no answer key for a real platform's feed: the mental-health share
+is what SafeFeed's classifier reads, so each one also comes corrected for the
+classifier's measured sensitivity and specificity on the real labelled
+captions (Rogan-Gladen, `audit.estimates`), with an interval that carries
+their uncertainty; a share of zero comes with its exact 95% upper bound.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from safefeed import model
-from safefeed.audit import metrics, targets
+from safefeed.audit import estimates, metrics, scoring, targets
 from safefeed.content import lexicon
 from safefeed.datasets import kinit
 
@@ -46,7 +52,7 @@ def lexicon_labels(videos: Sequence[model.Video]) -> list[model.Label]:
     return out
 
 
-LABELLERS: Mapping[str, Labels] = {"classifier": targets.classify, "lexicon": lexicon_labels}
+LABELLERS: Mapping[str, Labels] = {"classifier": scoring.classify, "lexicon": lexicon_labels}
 
 
 def sessions(rows: Sequence[kinit.FeedRow]) -> dict[SessionKey, list[kinit.FeedRow]]:
@@ -90,20 +96,36 @@ def target_hashtags(configs: Sequence[kinit.ScenarioConfig], scenario: str) -> t
     return tuple(sorted(tags))
 
 
-def _estimate(groups: Sequence[Sequence[bool]], seed: int) -> dict[str, Any]:
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _estimate(
+    groups: Sequence[Sequence[bool]], seed: int, error: estimates.ClassifierError | None = None
+) -> dict[str, Any]:
+    """The pooled share with its session bootstrap; with `error`, also corrected for the labeller's error."""
     hits = np.asarray([sum(flags) for flags in groups], np.float64)
     served = np.asarray([len(flags) for flags in groups], np.float64)
     estimate = metrics.pooled_share(hits, served, seed=seed)
-    return {
-        "share": None if estimate.value is None else round(estimate.value, 4),
-        "low": None if estimate.low is None else round(estimate.low, 4),
-        "high": None if estimate.high is None else round(estimate.high, 4),
+    out: dict[str, Any] = {
+        "share": _r(estimate.value),
+        "low": _r(estimate.low),
+        "high": _r(estimate.high),
         "sessions": estimate.sessions,
         "served": int(served.sum()),
+        "hits": int(hits.sum()),
     }
+    if hits.sum() == 0 and served.sum() > 0:
+        out["upper95"] = _r(estimates.upper_bound(0, int(served.sum())))
+    if error is not None:
+        corrected = estimates.corrected_share(hits, served, error, seed=seed)
+        out["corrected"] = {"share": _r(corrected.value), "low": _r(corrected.low), "high": _r(corrected.high)}
+    return out
 
 
-def _compare(flags: Mapping[str, list[list[bool]]], seed: int) -> dict[str, Any]:
+def _compare(
+    flags: Mapping[str, list[list[bool]]], seed: int, error: estimates.ClassifierError | None = None
+) -> dict[str, Any]:
     """Both arms' pooled shares, by position band, and the test between them."""
     experiment, control = flags.get("experiment", []), flags.get("control", [])
     longest = max((len(f) for f in (*experiment, *control)), default=0)
@@ -127,16 +149,21 @@ def _compare(flags: Mapping[str, list[list[bool]]], seed: int) -> dict[str, Any]
     }
     p = metrics.permutation_test(shares["experiment"], shares["control"], seed=seed)
     return {
-        "experiment": _estimate(experiment, seed),
-        "control": _estimate(control, seed + 1),
+        "experiment": _estimate(experiment, seed, error),
+        "control": _estimate(control, seed + 1, error),
         "by_position": bands,
         "p_value": None if p is None else round(p, 4),
         "test": "permutation test of per-session shares, experiment vs control (two-sided)",
     }
 
 
-def analyse(folder: Path, *, label: Labels = targets.classify, seed: int = 0) -> dict[str, Any]:
-    """Per scenario: the target-hashtag share and the mental-health share, experiment vs control."""
+def analyse(folder: Path, *, label: Labels = scoring.classify, seed: int = 0) -> dict[str, Any]:
+    """Per scenario: the target-hashtag share and the mental-health share, experiment vs control.
+
+    With SafeFeed's classifier as `label`, mental-health shares also come corrected for its measured
+    error; another labeller has no measured error, so its shares stay apparent.
+    """
+    error = scoring.classifier_error() if label is scoring.classify else None
     folder = Path(folder)
     rows = kinit.feed_rows(folder)
     configs = kinit.scenario_parameters(folder)
@@ -158,7 +185,7 @@ def analyse(folder: Path, *, label: Labels = targets.classify, seed: int = 0) ->
         scenarios[name] = {
             "target_hashtags": sorted(tags),
             "target_hashtag_share": _compare(hashtag_flags, seed) if tags else None,
-            "mental_health_share": _compare(mh_flags, seed),
+            "mental_health_share": _compare(mh_flags, seed, error),
         }
     all_mh = [flag for key, session in served.items() for flag in ([mh.get(r.video_id, False) for r in session],)]
     return {
@@ -166,7 +193,16 @@ def analyse(folder: Path, *, label: Labels = targets.classify, seed: int = 0) ->
         "rows": len(rows),
         "sessions": len(served),
         "labels": getattr(label, "__name__", "labels"),
-        "mental_health_share_overall": _estimate(all_mh, seed),
+        "mental_health_share_overall": _estimate(all_mh, seed, error),
+        "correction": None
+        if error is None
+        else {
+            "method": "Rogan-Gladen; 95% interval from a session bootstrap with Beta draws of sensitivity and "
+            "specificity",
+            "sensitivity": round(error.sensitivity, 4),
+            "specificity": round(error.specificity, 4),
+            "source": error.source,
+        },
         "scenarios": scenarios,
     }
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from safefeed.audit import metrics, runner
+from safefeed.audit import runner, summary
 from safefeed.audit import scenario as scenario_module
 
 METRICS_FILE = "metrics.json"
@@ -38,12 +38,29 @@ SUMMARY_KEYS: Mapping[str, str] = {
     "control_watch_minutes": "mean minutes per control session spent watching (not skipping)",
     "control_watch_time_vs_engagement": "control watch minutes / the same under the engagement baseline",
     "impressions_per_s_core": "simulated impressions per second of worker CPU time in the step loop",
+    "engine_labels": "which labels the target acted on: 'classifier' (at import, with probability), 'reviewed', "
+    "or a noisy oracle the auditor derived from the answer key at the given recall and false-positive rate",
+    "scored_by": "which labels scored the served items: the answer key (the truth) or SafeFeed's classifier",
+    "minor_impressions": "items served to under-18 personas",
+    "harmful_per_10k_minor_impressions": "potentially harmful or violative items per 10,000 items served to minors",
+    "harmful_per_10k_minor_impressions_upper95": "its exact one-sided 95% upper bound (Clopper-Pearson; "
+    "a zero count is never a bare 0)",
+    "mh_share_interested_corrected": "interested personas' mental-health share, corrected for the scorer's error "
+    "(Rogan-Gladen with the classifier's sensitivity/specificity on real captions; the share itself when the "
+    "answer key scored it), with a 95% interval carrying session, sensitivity and specificity uncertainty",
+    "mh_share_control_corrected": "the same for control personas",
+    "mh_share_hour_6_corrected": "the 6th-hour share of interested automated personas, corrected the same way",
+    "scorer_sensitivity": "the classifier's sensitivity on the real labelled captions (grouped cross-validation)",
+    "scorer_specificity": "its specificity on their random stratum",
 }
+
+SWEEP_FILE = "sweep.json"
+SWEEP_REPORT = "sweep.html"
 
 
 def compute(scenario: scenario_module.Scenario, logs: Sequence[runner.Log]) -> dict[str, Any]:
     durations = {p.id: p.schedule.session_minutes * p.schedule.sessions for p in scenario.personas}
-    targets = metrics.summarise(
+    targets = summary.summarise(
         logs, durations, baseline=scenario.baseline, window=scenario.window_minutes, seed=scenario.seed
     )
     order = [t.name for t in scenario.targets if t.name in targets]
@@ -52,6 +69,7 @@ def compute(scenario: scenario_module.Scenario, logs: Sequence[runner.Log]) -> d
         "seed": scenario.seed,
         "repetitions": scenario.repetitions,
         "catalog_videos": scenario.catalog.videos,
+        "engine_labels": scenario.engine_labels,
         "targets": {name: targets[name] for name in order},
         "definitions": dict(SUMMARY_KEYS),
     }
@@ -152,8 +170,10 @@ def _html(result: Mapping[str, Any], plots: Sequence[Path], out: Path) -> str:
         f"<h1>Audit: {html.escape(result['scenario'])}</h1>"
         f"<p>seed {result['seed']}, {result['repetitions']} repetitions, "
         f"catalog of {result['catalog_videos']} videos. "
-        "Labels of served items: the catalog's ground truth, else the classifier. "
-        "Intervals: 95% session bootstrap.</p>"
+        f"SafeFeed's engine acted on <b>{html.escape(str(result.get('engine_labels', 'classifier')))}</b> labels; "
+        "served items are scored by the world's answer key (which the engine never reads), else by the "
+        "classifier, corrected for its measured error. Intervals: 95% session bootstrap; counts of zero carry "
+        "their exact 95% upper bound.</p>"
         + (f"<h2>Caveats</h2><ul>{notes}</ul>" if notes else "")
         + f"<h2>Summary</h2><table><tr><th>metric</th>{head}<th>meaning</th></tr>{body}</table>"
         + f"<h2>Share of mental-health content over time</h2>{images}</body></html>"
@@ -176,3 +196,71 @@ def read(out: Path) -> dict[str, Any]:
     data = json.loads(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
+
+
+def _sweep_rows(runs: Sequence[tuple[float, Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    rows = []
+    for recall, result in runs:
+        for row in flat(result):
+            rows.append({"label_recall": recall, **row})
+    return rows
+
+
+def write_sweep(runs: Sequence[tuple[float, Mapping[str, Any]]], out: Path) -> dict[str, Any]:
+    """The same scenario at several label recalls: sweep.json, sweep.html and plots/label_sweep.png.
+
+    The plot: harmful items per 10,000 minor impressions (with the 95% upper bound) and the highest
+    mental-health share in any 20-item window, against the recall of the labels the engine saw, one line
+    per target (the engagement baseline and SafeFeed), so it shows where each protection gives way.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = _sweep_rows(runs)
+    result = {"runs": rows, "definitions": dict(SUMMARY_KEYS)}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SWEEP_FILE).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    (out / PLOTS_DIR).mkdir(parents=True, exist_ok=True)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), dpi=100)
+    for target in sorted({row["target"] for row in rows}):
+        mine = sorted((row for row in rows if row["target"] == target), key=lambda row: row["label_recall"])
+        recalls = [row["label_recall"] for row in mine]
+        rate = [row.get("harmful_per_10k_minor_impressions") or 0.0 for row in mine]
+        upper = [row.get("harmful_per_10k_minor_impressions_upper95") or 0.0 for row in mine]
+        line = left.plot(recalls, rate, marker="o", label=target)[0]
+        left.plot(recalls, upper, linestyle="--", color=line.get_color(), linewidth=0.8)
+        right.plot(recalls, [row.get("max_mh_share_window_20") or 0.0 for row in mine], marker="o", label=target)
+    left.set_title("harmful items per 10,000 minor impressions\n(dashed: 95% upper bound)")
+    left.set_xlabel("recall of the labels the engine saw")
+    left.set_yscale("symlog", linthresh=1.0)
+    left.axhline(1.0, color="grey", linewidth=0.5)
+    right.set_title("highest mental-health share in any 20 items (minors)")
+    right.set_xlabel("recall of the labels the engine saw")
+    right.set_ylim(0, 1)
+    right.axhline(0.15, color="grey", linewidth=0.5)
+    right.legend(fontsize="small")
+    figure.tight_layout()
+    path = out / PLOTS_DIR / "label_sweep.png"
+    figure.savefig(path)
+    plt.close(figure)
+    keys = ["engine_labels", "harmful_per_10k_minor_impressions", "harmful_per_10k_minor_impressions_upper95",
+            "max_mh_share_window_20", "ratio_to_control", "mh_share_hour_6"]  # fmt: skip
+    body = "".join(
+        f"<tr><td>{row['label_recall']}</td><td>{html.escape(row['target'])}</td>"
+        + "".join(f"<td>{html.escape(json.dumps(row.get(key)))}</td>" for key in keys)
+        + "</tr>"
+        for row in rows
+    )
+    (out / SWEEP_REPORT).write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>SafeFeed audit: label-quality sweep</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "td,th{border:1px solid #ccc;padding:4px 8px}table{border-collapse:collapse}</style></head><body>"
+        "<h1>Label-quality sweep</h1><p>The same scenario with SafeFeed acting on noisy-oracle labels of "
+        "each recall (derived by the auditor from the answer key); every run is scored by the answer key.</p>"
+        f"<p><img src='{PLOTS_DIR}/label_sweep.png' alt='label sweep'></p><table><tr><th>recall</th>"
+        "<th>target</th>" + "".join(f"<th>{key}</th>" for key in keys) + f"</tr>{body}</table></body></html>",
+        encoding="utf-8",
+    )
+    return result

@@ -6,13 +6,11 @@ the target serves a page, the persona reacts to each video (its behaviour
 seeded per persona and repetition, never per target), the clock advances by
 the time it spent, and the events go back before the next page.
 
-Units are independent -- each gets its own copy of the world (catalog, vectors,
-an empty event log) -- so they run in any order on any worker and give the
-same log: local processes by default, or a Dask cluster. Each unit runs with
-BLAS held to one thread, so its arithmetic -- and so its log -- does not depend
-on the machine or the worker's thread pool. Each finished unit is written
-atomically under `out/units/`, so a crash loses at most the units in flight
-and `run` resumes where it stopped.
+Units are independent -- each gets its own copy of the world (`audit.world`:
+catalog, vectors, engine labels, an empty event log) -- so they run in any
+order on any worker, local processes or a Dask cluster, and give the same log
+(BLAS held to one thread). Each finished unit is written atomically under
+`out/units/`, so a crash loses at most the units in flight and `run` resumes.
 
 A cluster on one machine that listens on loopback only (Dask's HTTP port
 binds every interface by default, even with `--no-dashboard`):
@@ -36,8 +34,7 @@ import shutil
 import sys
 import tempfile
 import time
-import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +43,9 @@ import threadpoolctl
 
 from safefeed import model
 from safefeed.audit import behaviour as behaviour_module
+from safefeed.audit import engine_labels, scoring, targets, world
 from safefeed.audit import persona as persona_module
 from safefeed.audit import scenario as scenario_module
-from safefeed.audit import targets
-from safefeed.content import generate
-from safefeed.recommend import vectors
 from safefeed.store import repository
 
 WORLD_FILE = "world.db"
@@ -108,6 +103,8 @@ class Log:
     impressions: int
     wall_s: float  # time the step loop took (setup excluded): the throughput figure
     note: str = ""
+    engine_labels: str = ""  # which labels the target acted on (`engine_labels`), or that it has its own / none
+    scored_by: str = ""  # which labels scored its items: the answer key, the classifier, or both (`scoring`)
     worker: str = ""  # where it ran (a Dask worker's address, else "pid:N"): for the operator, not the audit
 
     def to_json(self) -> dict[str, Any]:
@@ -137,7 +134,7 @@ def scroll(
     repetition: int,
     *,
     seed: int,
-    labeller: targets.Labeller,
+    labeller: scoring.Labeller,
     behaviour: behaviour_module.Behaviour | None = None,
     page_size: int = 10,
 ) -> dict[str, list[Any]]:
@@ -200,9 +197,10 @@ def run_unit(job: Job) -> Log:
         shutil.copyfile(job.world, copy)
         store = repository.Store.open(f"sqlite:///{copy}", simulation=True)
         try:
-            videos, truth = _catalog(job.world, store)
-            built = targets.build(spec, store, videos)
-            labeller = targets.Labeller(truth)
+            videos, key = world.read(job.world, store)
+            mh_ids = frozenset(video_id for video_id, label in key.items() if label.mh_related)
+            built = targets.build(spec, store, videos, mh_ids=mh_ids)
+            labeller = scoring.Labeller(key)
             began = time.perf_counter()
             columns = scroll(
                 built.target,
@@ -228,30 +226,10 @@ def run_unit(job: Job) -> Log:
         impressions=len(columns["t_s"]),
         wall_s=round(wall, 4),
         note=built.note,
+        engine_labels=engine_labels.seen_by(spec.kind, job.scenario.engine_labels),
+        scored_by=labeller.scored_by,
         worker=_where(),
     )
-
-
-# The world a worker process read last: (path, mtime, size) -> its videos and their ground truth.
-_CATALOGS: dict[tuple[str, int, int], tuple[tuple[model.Video, ...], Mapping[str, model.Label]]] = {}
-
-
-def _catalog(world: Path, store: repository.Store) -> tuple[tuple[model.Video, ...], Mapping[str, model.Label]]:
-    """The world's videos, read once per worker process rather than once per unit.
-
-    Reading every row back was most of a short unit's time, and every unit of a
-    run reads the same file, which `prepare_world` never changes once written
-    (a rebuilt one has another mtime or size). Videos are frozen and the
-    mapping read-only, so sharing them cannot carry one unit's events into
-    another; `store` is the unit's private copy, read only on a miss.
-    """
-    stat = world.stat()
-    key = (str(world), stat.st_mtime_ns, stat.st_size)
-    if key not in _CATALOGS:
-        _CATALOGS.clear()  # one world at a time: a worker that moves on to another run frees the last
-        videos = tuple(store.iter_videos())
-        _CATALOGS[key] = (videos, types.MappingProxyType(targets.ground_truth(videos)))
-    return _CATALOGS[key]
 
 
 def _where() -> str:
@@ -263,37 +241,6 @@ def _where() -> str:
         except ValueError:  # imported, but this is not a worker (the client, or a local process)
             pass
     return f"pid:{os.getpid()}"
-
-
-# -- the world ----------------------------------------------------------------------
-
-
-def prepare_world(spec: scenario_module.CatalogSpec, path: Path, *, cache: Path | None = None) -> Path:
-    """The catalog with its content vectors in a SQLite file, built once and reused on resume.
-
-    Embedding is the slow part (minutes for 20,000 videos), so with `cache`
-    the world is built there once per (videos, seed) and copied.
-    """
-    if path.exists():
-        return path
-    if cache is not None:
-        cached = prepare_world(spec, Path(cache) / f"world-{spec.videos}-{spec.seed}.db")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, path.with_suffix(".partial"))
-        os.replace(path.with_suffix(".partial"), path)
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    store = repository.Store.open(f"sqlite:///{partial}", simulation=True)
-    try:
-        catalog = generate.generate(spec.videos, seed=spec.seed)
-        store.import_catalog(catalog.creators, catalog.videos)
-        vectors.ensure_content_vectors(store)
-    finally:
-        store.close()
-    os.replace(partial, path)
-    return path
 
 
 # -- the fleet ------------------------------------------------------------------------
@@ -398,12 +345,12 @@ def _dask(client: Any, jobs: Sequence[Job]) -> Iterator[Log]:
     if jobs:
         # Workers open the world by path: one on another machine without the shared folder would
         # fail every unit it takes, so ask them all before any unit runs.
-        world = str(jobs[0].world)
-        readable = client.run(os.path.exists, world)
+        shared = str(jobs[0].world)
+        readable = client.run(os.path.exists, shared)
         blind = sorted(worker for worker, ok in readable.items() if not ok)
         if blind:
             raise FleetError(
-                f"Dask workers {blind} cannot read the audit's world {world}: "
+                f"Dask workers {blind} cannot read the audit's world {shared}: "
                 "put --out on a file system every worker mounts at the same path"
             )
     futures = client.map(run_unit, list(jobs), pure=False)
@@ -436,9 +383,12 @@ def run(
     _check_resume(scenario, out)
     with contextlib.ExitStack() as stack:
         client = stack.enter_context(_connect(dask, wait_s=wait_s)) if dask else None
-        world = prepare_world(scenario.catalog, out / WORLD_FILE, cache=cache)
+        labels = engine_labels.parse(scenario.engine_labels)
+        prepared = world.prepare_world(
+            scenario.catalog, out / WORLD_FILE, cache=cache, labels=labels, seed=scenario.seed
+        )
         todo = [unit for unit in units(scenario) if not unit_path(out, unit).exists()]
-        jobs = [Job(scenario, world.resolve(), unit) for unit in todo]
+        jobs = [Job(scenario, prepared.resolve(), unit) for unit in todo]
         total, done = len(units(scenario)), len(units(scenario)) - len(todo)
         stream = _dask(client, jobs) if client is not None else _local(jobs, workers or max(1, os.cpu_count() or 1))
         for log in stream:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from safefeed import model
-from safefeed.audit import behaviour, persona, targets
+from safefeed.audit import behaviour, engine_labels, persona, targets
 
 BUILTIN = ("amnesty-2023",)
 
@@ -40,6 +40,7 @@ class Scenario:
     targets: tuple[targets.Spec, ...]
     baseline: str = "engagement"  # the target others' control watch time is compared with
     window_minutes: float = 10.0  # the width of the share-over-time windows in the report
+    engine_labels: str = "classifier"  # which labels SafeFeed's engine acts on (`audit.engine_labels`)
 
     def __post_init__(self) -> None:
         if self.repetitions < 1:
@@ -54,6 +55,7 @@ class Scenario:
                 raise model.InvalidValue(f"{kind} names must be unique, got {names}")
         if not self.personas or not self.targets:
             raise model.InvalidValue("a scenario needs at least one persona and one target")
+        engine_labels.parse(self.engine_labels)  # a clear error for an unknown kind or a bad oracle
 
 
 def builtin(name: str) -> Path:
@@ -73,13 +75,21 @@ def resolve(path_or_name: str | Path) -> Path:
     raise FileNotFoundError(f"no scenario file {str(path)!r}; give a TOML path or one of {BUILTIN}")
 
 
-def load(path_or_name: str | Path, *, scale: float = 1.0, repetitions: int | None = None) -> Scenario:
-    """Read and validate a scenario; `scale` multiplies session lengths and the catalog (for quick runs)."""
+def load(
+    path_or_name: str | Path,
+    *,
+    scale: float = 1.0,
+    repetitions: int | None = None,
+    labels: str | None = None,
+) -> Scenario:
+    """Read and validate a scenario; `scale` multiplies session lengths and the catalog (for quick runs),
+    `labels` overrides which labels the engine sees (`engine_labels`)."""
     path = resolve(path_or_name)
     with path.open("rb") as file:
         data = tomllib.load(file)
     try:
-        return parse(data, scale=scale, repetitions=repetitions)
+        scenario = parse(data, scale=scale, repetitions=repetitions)
+        return scenario if labels is None else dataclasses.replace(scenario, engine_labels=labels)
     except (KeyError, TypeError, ValueError) as bad:
         raise model.InvalidValue(f"scenario {path}: {bad}") from None
 
@@ -138,6 +148,7 @@ def parse(data: Mapping[str, Any], *, scale: float = 1.0, repetitions: int | Non
         targets=tuple(specs),
         baseline=str(data.get("baseline", "engagement")),
         window_minutes=float(data.get("window_minutes", 10.0)) * min(scale, 1.0),
+        engine_labels=str(data.get("engine_labels", "classifier")),
     )
 
 

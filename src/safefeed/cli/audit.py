@@ -5,14 +5,14 @@ from __future__ import annotations
 import collections
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import rich.progress
 import typer
 
-from safefeed import config
+from safefeed import config, model
+from safefeed.audit import engine_labels, report, runner, scenario
 from safefeed.audit import replay as replay_module
-from safefeed.audit import report, runner, scenario
 from safefeed.cli import common
 
 app = typer.Typer(help="Audit a feed with sock-puppet personas (the Amnesty 2023 method).", no_args_is_help=True)
@@ -47,14 +47,66 @@ def run(
     cache: Annotated[
         Path | None, typer.Option("--cache", help="Where built catalogs are kept between runs.")
     ] = DEFAULT_CACHE,
+    labels: Annotated[
+        str | None,
+        typer.Option(
+            "--labels",
+            help="Which labels SafeFeed's engine acts on: classifier (default), reviewed, or a noisy oracle "
+            "derived from the answer key, e.g. oracle:recall=0.6,fpr=0.005.",
+        ),
+    ] = None,
+    label_recall: Annotated[
+        str | None,
+        typer.Option(
+            "--label-recall",
+            help="Sweep: run the scenario once per recall of a noisy oracle, e.g. 0.4,0.6,0.8,1.0 "
+            "(each under DIR/recall-R), then plot harm against label quality.",
+        ),
+    ] = None,
+    label_fpr: Annotated[
+        float, typer.Option("--label-fpr", min=0.0, max=1.0, help="The sweep oracle's false-positive rate.")
+    ] = engine_labels.DEFAULT_FPR,
 ) -> None:
     """Run every persona x repetition against every target, then write metrics.json, report.html and plots."""
     if dask and workers:
         raise common.UsageError("--workers counts local processes; with --dask the cluster's workers run: drop one")
+    if labels and label_recall:
+        raise common.UsageError("--labels sets one label quality and --label-recall sweeps several: drop one")
+    if label_recall is None:
+        _run_one(scenario_file, out, dask, workers, scale, repetitions, cache, labels)
+        return
     try:
-        chosen = scenario.load(scenario_file, scale=scale, repetitions=repetitions)
+        recalls = sorted({float(part) for part in label_recall.split(",") if part.strip()})
+    except ValueError:
+        raise common.UsageError(f"--label-recall takes numbers separated by commas, got {label_recall!r}") from None
+    if not recalls or not all(0.0 <= recall <= 1.0 for recall in recalls):
+        raise common.UsageError(f"--label-recall values must lie in [0, 1], got {label_recall!r}")
+    runs = []
+    for recall in recalls:
+        oracle = engine_labels.EngineLabels("oracle", recall, label_fpr).name
+        common.console.print(f"label recall {recall:g}: SafeFeed acts on {oracle}")
+        result = _run_one(scenario_file, out / f"recall-{recall:g}", dask, workers, scale, repetitions, cache, oracle)
+        runs.append((recall, result))
+    report.write_sweep(runs, out)
+    common.console.print(f"wrote {out / report.SWEEP_FILE}, {out / report.SWEEP_REPORT} and the sweep plot")
+
+
+def _run_one(
+    scenario_file: str,
+    out: Path,
+    dask: str | None,
+    workers: int | None,
+    scale: float,
+    repetitions: int | None,
+    cache: Path | None,
+    labels: str | None,
+) -> dict[str, Any]:
+    try:
+        chosen = scenario.load(scenario_file, scale=scale, repetitions=repetitions, labels=labels)
     except FileNotFoundError as missing:
         raise common.UsageError(str(missing)) from None
+    except model.InvalidValue as bad:
+        raise common.UsageError(str(bad)) from None
     try:
         with rich.progress.Progress(
             *rich.progress.Progress.get_default_columns(),
@@ -80,12 +132,16 @@ def run(
     common.console.print(f"wrote {out / report.METRICS_FILE} and {out / report.REPORT_FILE}")
     for row in report.flat(result):
         common.console.print(
-            f"{row['target']}: mh_share_hour_6={row['mh_share_hour_6']} "
+            f"{row['target']} [engine labels: {row['engine_labels']}; scored by {row['scored_by']}]: "
+            f"mh_share_hour_6={row['mh_share_hour_6']} "
             f"ratio_to_control={row['ratio_to_control']} "
             f"max_mh_share_window_20={row['max_mh_share_window_20']} "
-            f"harmful_items_minors={row['harmful_items_minors']} "
-            f"impressions/s/core={row['impressions_per_s_core']}"
+            f"harmful_per_10k_minor_impressions={row['harmful_per_10k_minor_impressions']} "
+            f"(95% upper {row['harmful_per_10k_minor_impressions_upper95']}) "
+            f"impressions/s/core={row['impressions_per_s_core']}",
+            markup=False,  # the brackets are text
         )
+    return result
 
 
 @app.command()
@@ -126,4 +182,13 @@ def replay(
         raise common.UsageError(f"--labels must be one of {sorted(replay_module.LABELLERS)}, got {labels!r}")
     result = replay_module.analyse(folder, label=replay_module.LABELLERS[labels])
     path = replay_module.write(result, out)
+    overall = result["mental_health_share_overall"]
+    line = f"mental-health share of {overall['served']:,} served items: {overall['share']} apparent"
+    if "corrected" in overall:
+        corrected = overall["corrected"]
+        line += (
+            f", {corrected['share']} corrected for the classifier's error "
+            f"(95% interval {corrected['low']}-{corrected['high']})"
+        )
+    common.console.print(line, markup=False)
     common.console.print(f"wrote {path}")

@@ -12,6 +12,7 @@ import typer
 
 from safefeed.cli import common
 from safefeed.content import catalog_import, generate, pipeline
+from safefeed.store import answer_key
 
 app = typer.Typer(help="Import, generate and describe the video catalog.", no_args_is_help=True)
 
@@ -53,26 +54,40 @@ def generate_(
     videos: Annotated[int, typer.Option(min=1, help="How many videos to make.")] = 50_000,
     seed: Annotated[int, typer.Option(help="Same seed, same catalog.")] = 0,
 ) -> None:
-    """Generate the synthetic demo catalog (with ground-truth labels) into the database."""
+    """Generate the synthetic demo catalog and import it as a platform would.
+
+    The videos arrive unlabelled: the classifier labels them (with its probability) and every video is
+    embedded, as for an imported real catalog. What each video really is goes into the answer key, a
+    table only the audit lab reads (`safefeed catalog stats` counts it apart).
+    """
     started = time.perf_counter()
     with common.console.status(f"generating {videos:,} videos"):
-        catalog = generate.generate(videos, seed=seed)
-    with common.console.status(f"writing {videos:,} videos"):
-        count = common.open_store().import_catalog(catalog.creators, catalog.videos)
-    mh = sum(1 for video in catalog.videos if video.label is not None and video.label.mh_related)
-    topics = len({video.topic for video in catalog.videos})
+        world = generate.generate(videos, seed=seed)
+    store = common.open_store()
+    with rich.progress.Progress(console=common.console) as progress:
+        task = progress.add_task("embedding and labelling", total=videos)
+        count = pipeline.import_catalog(
+            store,
+            world.catalog(),
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    answer_key.put(store, world.answer_key)
+    mh = sum(1 for label in world.answer_key.values() if label.mh_related)
+    topics = len({video.topic for video in world.videos})
     print(
         f"generated {count.videos:,} videos in {topics} topics from {count.creators:,} creators "
-        f"({mh:,} mental-health, {mh / count.videos:.1%}) in {time.perf_counter() - started:.1f} s"
+        f"({mh:,} mental-health by the answer key, {mh / count.videos:.1%}) in {time.perf_counter() - started:.1f} s"
     )
 
 
 @app.command("stats")
 def stats(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Counts of videos by topic, language, label and enforcement level."""
-    result = common.open_store().catalog_stats()
+    """Counts of videos by topic, language, label (what the engine sees) and enforcement level; the answer key apart."""
+    store = common.open_store()
+    result = store.catalog_stats()
+    truth_counts = answer_key.counts(store)
     if json:
-        common.print_json(dataclasses.asdict(result))
+        common.print_json({**dataclasses.asdict(result), "answer_key": truth_counts})
         return
     print(f"{result.videos:,} videos from {result.creators:,} creators")
     for name, counts in (
@@ -83,3 +98,6 @@ def stats(json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = Fa
     ):
         top = sorted(counts.items(), key=lambda item: -item[1])[:12]
         print(f"by {name}: " + ", ".join(f"{key} {value:,}" for key, value in top))
+    if truth_counts:
+        truth = sorted(truth_counts.items(), key=lambda item: -item[1])[:12]
+        print("answer key (the auditor's, never the engine's): " + ", ".join(f"{k} {v:,}" for k, v in truth))

@@ -267,3 +267,14 @@ notifications = sa.Table(
     sa.UniqueConstraint("recipient_id", "dedupe_key", name="uq_notifications_recipient_id_dedupe_key"),
     sa.Index("ix_notifications_recipient_id_delivered_at", "recipient_id", "delivered_at"),
 )
+
+# The auditor's answer key for a generated catalog: what each video really is. Only the audit lab
+# reads it (`store.answer_key`); the engine, the service and the API know only `videos`' labels.
+answer_key = sa.Table(
+    "answer_key",
+    metadata,
+    sa.Column("video_id", sa.String(128), primary_key=True),
+    sa.Column("mh_related", sa.Boolean, nullable=False),
+    sa.Column("theme", sa.String(32), nullable=True),
+    sa.Column("harm", sa.String(32), nullable=False),
+)

@@ -1,0 +1,102 @@
+"""The audit's world: a generated catalog imported as a platform would, its answer key apart.
+
+`prepare_world` generates the catalog, imports its unlabelled videos through
+`content.pipeline.import_catalog` (the classifier labels them, with their
+probability, and every video is embedded) and stores the answer key in its
+own table (`store.answer_key`), which only the auditor reads. A world whose
+engine sees other labels (`reviewed`, a noisy oracle) is a copy with those
+labels set (`engine_labels.derive`), so every label quality shares one
+embedding.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import types
+from collections.abc import Mapping
+from pathlib import Path
+
+from safefeed import model
+from safefeed.audit import engine_labels as engine_labels_module
+from safefeed.audit import scenario as scenario_module
+from safefeed.content import generate, pipeline
+from safefeed.store import answer_key, repository
+
+CLASSIFIER_LABELS = engine_labels_module.EngineLabels()
+
+
+def _build(spec: scenario_module.CatalogSpec, path: Path) -> None:
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    store = repository.Store.open(f"sqlite:///{partial}", simulation=True)
+    try:
+        world = generate.generate(spec.videos, seed=spec.seed)
+        pipeline.import_catalog(store, world.catalog(), classify=True)
+        answer_key.put(store, world.answer_key)
+    finally:
+        store.close()
+    os.replace(partial, path)
+
+
+def _copy(source: Path, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, path.with_suffix(".partial"))
+    os.replace(path.with_suffix(".partial"), path)
+
+
+def prepare_world(
+    spec: scenario_module.CatalogSpec,
+    path: Path,
+    *,
+    cache: Path | None = None,
+    labels: engine_labels_module.EngineLabels = CLASSIFIER_LABELS,
+    seed: int = 0,
+) -> Path:
+    """The world (catalog, content vectors, engine labels, answer key) in a SQLite file, built once.
+
+    Embedding is the slow part (minutes for 20,000 videos), so with `cache`
+    the classifier-labelled world is built there once per (videos, seed) and
+    copied. `labels` other than the classifier's are set on the copy at `path`.
+    """
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if cache is not None:
+        base = Path(cache) / f"world-{spec.videos}-{spec.seed}-v2.db"
+        if not base.exists():
+            base.parent.mkdir(parents=True, exist_ok=True)
+            _build(spec, base)
+        _copy(base, path.with_suffix(".base"))
+    else:
+        _build(spec, path.with_suffix(".base"))
+    staged = path.with_suffix(".base")
+    if labels.kind != "classifier":
+        store = repository.Store.open(f"sqlite:///{staged}", simulation=True)
+        try:
+            store.set_labels(engine_labels_module.derive(labels, answer_key.read(store), seed=seed))
+        finally:
+            store.close()
+    os.replace(staged, path)
+    return path
+
+
+# The world a worker process read last: (path, mtime, size) -> its videos and their answer key.
+_WORLDS: dict[tuple[str, int, int], tuple[tuple[model.Video, ...], Mapping[str, model.Label]]] = {}
+
+
+def read(world: Path, store: repository.Store) -> tuple[tuple[model.Video, ...], Mapping[str, model.Label]]:
+    """The world's videos (as the engine sees them) and its answer key, read once per worker process.
+
+    Reading every row back was most of a short unit's time, and every unit of a
+    run reads the same file, which `prepare_world` never changes once written
+    (a rebuilt one has another mtime or size). Videos are frozen and the
+    mapping read-only, so sharing them cannot carry one unit's events into
+    another; `store` is the unit's private copy, read only on a miss.
+    """
+    stat = world.stat()
+    key = (str(world), stat.st_mtime_ns, stat.st_size)
+    if key not in _WORLDS:
+        _WORLDS.clear()  # one world at a time: a worker that moves on to another run frees the last
+        _WORLDS[key] = (tuple(store.iter_videos()), types.MappingProxyType(answer_key.read(store)))
+    return _WORLDS[key]

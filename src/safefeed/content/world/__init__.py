@@ -1,0 +1,1 @@
+"""The seeded synthetic world behind `content.generate`: its vocabulary, creators, captions and sampling helpers."""
