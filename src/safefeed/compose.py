@@ -16,13 +16,19 @@ def build_engine(
     policy: str | Path = "default",
     engine_config: feed.EngineConfig | None = None,
     resolve: feed.Resolve | None = None,
+    partial: bool = False,
 ) -> feed.Engine:
     """The feed engine over the store's catalog, under a policy: "default", "engagement" or a TOML file.
 
-    `resolve` lays what the feed must also honour over a stored account (a guardian's controls).
+    `resolve` lays what the feed must also honour over a stored account (a guardian's controls);
+    `partial=True` serves the videos embedded so far (a catalog still being embedded).
     """
     return feed.build(
-        store, policy=rules.load(policy), config=engine_config or feed.EngineConfig(), resolve=resolve or feed.as_stored
+        store,
+        policy=rules.load(policy),
+        config=engine_config or feed.EngineConfig(),
+        resolve=resolve or feed.as_stored,
+        partial=partial,
     )
 
 

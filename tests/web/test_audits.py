@@ -124,7 +124,8 @@ def four_target_run(audits: Path) -> None:
     metrics["definitions"] = dict(report.SUMMARY_KEYS)
     metrics["targets"] = {}
     for name, figures in FOUR_TARGETS.items():
-        summary: dict[str, object] = {key: 12.345 for key in report.SUMMARY_KEYS} | figures
+        summary: dict[str, object] = {key: 12.345 for key in report.SUMMARY_KEYS}
+        summary |= figures
         summary["mh_share_hour_6_ci"] = [round(figures["mh_share_hour_6"] * 0.8, 3), 0.512]
         summary["ratio_to_control_ci"] = [round(figures["ratio_to_control"] * 0.7, 3), 11.207]
         metrics["targets"][name] = {"summary": summary, "series": series}

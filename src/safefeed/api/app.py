@@ -49,7 +49,8 @@ def assemble(
     )
 
     def rebuild(changed: repository.Store) -> engine_feed.Engine:
-        return compose.build_engine(changed, policy=settings.policy, resolve=wellbeing.effective_account)
+        # A server serves what is embedded so far; videos still being embedded join at a later rebuild.
+        return compose.build_engine(changed, policy=settings.policy, resolve=wellbeing.effective_account, partial=True)
 
     seen = store.last_catalog_change()
     return service.SafeFeed(
