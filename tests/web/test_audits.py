@@ -197,3 +197,28 @@ def test_a_wide_metrics_table_scrolls_inside_its_card_at_1100_px(
         conftest.shot(page, "audit", "wide-table-scrolled")
     finally:
         context.close()
+
+
+def test_a_running_audit_shows_its_progress_until_its_report_is_ready(
+    page: sync_api.Page, world: conftest.World
+) -> None:
+    # A run as `Jobs.start` leaves it mid-way (3 of 12 sessions), then as it leaves it when done.
+    finished_run(world.folder / "audits")
+    status_file = world.folder / "audits" / JOB / "job.json"
+    done = json.loads(status_file.read_text(encoding="utf-8"))
+    status_file.write_text(json.dumps(done | {"state": "running", "done": 3}), encoding="utf-8")
+    world.safefeed.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    page.goto("/")
+    page.get_by_label("Username").fill("lab")
+    page.get_by_label("Password").fill(people.PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+    run = page.locator(f"li[data-audit='{JOB}']")
+    expect(run.get_by_role("progressbar", name="Progress of amnesty-2023")).to_have_attribute("value", "3")
+    expect(run).to_contain_text("3 of 12 sessions")
+    expect(run.get_by_role("button", name="View report")).to_have_count(0)
+    conftest.shot(page, "audit", "running")
+
+    status_file.write_text(json.dumps(done), encoding="utf-8")  # the list polls while a run is running
+    expect(run.get_by_role("button", name="View report")).to_be_visible()
+    expect(run.get_by_role("progressbar")).to_have_count(0)

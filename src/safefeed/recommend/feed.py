@@ -980,13 +980,17 @@ def build(
             f"{len(missing)} videos have no vectors yet (e.g. {missing[0]!r}); run `safefeed train` first"
         )
     loaded = vectors.load(store)
-    embedded = set(loaded.ids) if missing else None
     first: list[model.Video] = []  # the first videos also seed the page cache
 
+    def stored() -> Iterator[model.Video]:
+        if not missing:
+            yield from store.iter_videos()
+            return
+        for start in range(0, len(loaded.ids), 5000):  # only those embedded so far, still in id order
+            yield from store.videos(loaded.ids[start : start + 5000])
+
     def streamed() -> Iterator[model.Video]:
-        for video in store.iter_videos():  # in id order, like the vectors
-            if embedded is not None and video.id not in embedded:
-                continue
+        for video in stored():  # in id order, like the vectors
             if len(first) < VIDEO_CACHE_SIZE:
                 first.append(video)
             yield video
