@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from safefeed import access
-from safefeed.cli import demo
+from safefeed.cli import common, demo
 from safefeed.store import repository
 
 NOWHERE = Path("/nonexistent/localtime")
@@ -79,5 +79,5 @@ def test_the_demo_teen_lives_in_the_machine_zone_and_moves_with_it(tmp_path: Pat
 
 def test_the_demo_refuses_an_empty_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFEFEED_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    with pytest.raises(demo.common.UsageError, match="catalog generate"):
+    with pytest.raises(common.UsageError, match="catalog generate"):
         demo.demo()

@@ -1,11 +1,11 @@
 """`safefeed demo`: the app on 127.0.0.1:8000 within seconds of a freshly generated catalog.
 
 The catalog is served while it is embedded. This command creates the demo logins (the teen in
-this machine's own time zone, so a newcomer's first screen is the feed, not the night) and starts
-the server in its own process, which embeds a first small batch itself so it has a first page.
-This process then embeds the rest with progress (videos join the feed as their vectors arrive;
-demo-admin sees it under Catalog) and runs a short audit in the background, whose report appears
-in the audit viewer. Ctrl-C stops it all.
+this machine's own time zone, so a newcomer's first screen is the feed, not the night), starts
+the server in its own process (it imports meanwhile), and embeds a small first batch, over which
+the server builds its first pages. It then embeds the rest with progress (videos join the feed
+as their vectors arrive; demo-admin sees it under Catalog) and runs a short audit in the
+background, whose report appears in the audit viewer. Ctrl-C stops it all.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import rich.progress
 
 from safefeed import access, config, model
 from safefeed.audit import jobs
-from safefeed.cli import catalog, common, serve
-from safefeed.content import backfill, embedding
+from safefeed.cli import catalog, common
+from safefeed.content import backfill
 from safefeed.store import repository
 
 # Demo logins only: the passwords are printed on purpose and guard nothing real.
@@ -43,7 +43,8 @@ LOGINS = (
 TEEN = model.Account("demo-teen", birth_year=2012, region="KE")  # its time zone is this machine's
 PLAIN_EVERY_S = 10.0  # how often progress is printed as a line when the output is not a terminal
 SERVER_START_S = 120.0
-FIRST_BATCH = 256  # videos embedded before the server starts: enough for a first page
+FIRST_BATCH = 256  # videos embedded before the server builds its first pages: enough for a first page
+BATCH = 512  # videos per stored batch after that (progress moves at least this often)
 LOCALTIME = Path("/etc/localtime")
 TIMEZONE_FILE = Path("/etc/timezone")
 
@@ -123,7 +124,7 @@ def create_logins(store: repository.Store, zone: str, now: dt.datetime) -> None:
 
 
 class Server:
-    """`safefeed serve` in a child process, its output passed on through this process's console."""
+    """The demo's server (`serve_once_embedded`) in a child process, its output passed on through this console."""
 
     def __init__(self, settings: config.Settings) -> None:
         self.url = f"http://{settings.host}:{settings.port}"
@@ -178,20 +179,25 @@ class Server:
 
 
 def serve_once_embedded() -> None:
-    """The demo's server process. On a catalog with no vectors yet it embeds a first small batch
-    itself (it loads the text model for search anyway), so its engine has something to serve."""
+    """The demo's server process: import while the first batch is embedded elsewhere, build the engine
+    over it, serve, and only then load the text model (search needs it; a feed page does not)."""
     try:
-        from safefeed.api import app  # noqa: F401  (the slow imports first)
+        import uvicorn
+
+        from safefeed.api import app
         from safefeed.content import embedding
 
+        settings = config.load()
         store = common.open_store()
-        if not store.count_vectors():
-            next(backfill.batches(store, first_batch=FIRST_BATCH), None)
-        embedding.embed(["warm up"])
+        while not store.count_vectors():
+            time.sleep(0.2)
         store.close()
+        application = app.create_app(settings)
     except KeyboardInterrupt:
         return
-    serve.serve()
+    threading.Thread(target=embedding.embed, args=(["warm up"],), name="text-model", daemon=True).start()
+    common.console.print(f"SafeFeed on http://{settings.host}:{settings.port}/ (API docs: /docs)")
+    uvicorn.run(application, host=settings.host, port=settings.port, **app.SERVER_OPTIONS)
 
 
 def _banner(settings: config.Settings, zone: str) -> None:
@@ -232,20 +238,22 @@ def _follow(label: str, unit: str, steps: Callable[[Callable[[int, int], None]],
 
 
 def _embed(store: repository.Store, server: Server) -> None:
-    """Embed the rest of the catalog here, once the server has its first batch, with progress."""
-    with common.console.status("loading the text model while the server embeds a first batch"):
-        embedding.embed(["warm up"])
-        while not store.count_vectors():
-            server.check()
-            time.sleep(0.2)
+    """Embed the catalog with progress: a small first batch (the server waits for it), then the rest."""
     before = backfill.counts(store).embedded
+    steps_left = backfill.batches(store, first_batch=FIRST_BATCH, batch=BATCH)
+    if not before:
+        with common.console.status("embedding a first batch of the catalog, so there is a first page"):
+            first = next(steps_left, None)
+        if first is not None:
+            common.console.print(f"First {first.done:,} videos embedded: the server can build its first pages.")
 
     def steps(advance: Callable[[int, int], None]) -> None:
-        for step in backfill.batches(store, first_batch=2048):
+        for step in steps_left:
             server.check()
             advance(before + step.done, before + step.total)
 
     began = time.monotonic()
+    catalog.stats()
     _follow("embedding the catalog", "videos", steps)
     counts = backfill.counts(store)
     common.console.print(f"The catalog is embedded: {counts.embedded:,} videos ({time.monotonic() - began:.0f} s).")
@@ -291,7 +299,6 @@ def demo() -> None:
     server = Server(settings)
     try:
         server.wait_until_up(lambda: _banner(settings, zone))
-        catalog.stats()
         _embed(store, server)
         _audit(settings, server, now)
         if not server.up.is_set():
