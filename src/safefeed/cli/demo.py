@@ -225,12 +225,13 @@ def _follow(label: str, unit: str, steps: Callable[[Callable[[int, int], None]],
             steps(lambda done, total: bar.update(task, completed=done, total=total))
         return
     began = last = time.monotonic()
+    finished = False
 
     def line(done: int, total: int) -> None:
-        nonlocal last
+        nonlocal last, finished
         now = time.monotonic()
-        if now - last >= PLAIN_EVERY_S or done >= total:
-            last = now
+        if now - last >= PLAIN_EVERY_S or (done >= total and not finished):
+            last, finished = now, done >= total
             share = done / total if total else 1.0
             common.console.print(f"{label}: {done:,} of {total:,} {unit} ({share:.0%}) after {now - began:.0f} s")
 
@@ -303,9 +304,9 @@ def demo() -> None:
         _audit(settings, server, now)
         if not server.up.is_set():
             common.console.print("waiting for the server to answer…")
-        while server.process.poll() is None:
-            time.sleep(0.5)
-        server.check()
+        if server.process.wait():
+            server.check()
+        common.console.print("The server stopped.")
     except KeyboardInterrupt:
         common.console.print("\nstopping the demo")
         server.stop(interrupted=True)
