@@ -33,16 +33,19 @@ def build_engine(
     policy: PolicyName = "default",
     engine_config: feed.EngineConfig | None = None,
     resolve: feed.Resolve | None = None,
+    partial: bool = False,
 ) -> feed.Engine:
     """The feed engine over the store's catalog, under a policy.
 
-    `resolve` lays what the feed must also honour over a stored account (a guardian's controls).
+    `resolve` lays what the feed must also honour over a stored account (a guardian's controls);
+    `partial=True` serves the videos embedded so far (a catalog still being embedded).
     """
     return feed.build(
         store,
         policy=load_policy(policy),
         config=engine_config or feed.EngineConfig(),
         resolve=resolve or feed.as_stored,
+        partial=partial,
     )
 
 
@@ -69,7 +72,8 @@ def assemble(
     )
 
     def rebuild(changed: repository.Store) -> feed.Engine:
-        return build_engine(changed, policy=policy, resolve=wellbeing.effective_account)
+        # A server serves what is embedded so far; videos still being embedded join at a later rebuild.
+        return build_engine(changed, policy=policy, resolve=wellbeing.effective_account, partial=True)
 
     seen = store.last_catalog_change()
     return service.SafeFeed(

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import sqlalchemy as sa
 from fastapi import testclient
 
 from safefeed import access, service
+from safefeed.api import app as api_app
+from safefeed.content import backfill
+from safefeed.store import schema
+from tests import serving
 from tests.api.conftest import login_as, sign_up
 
 HEADER = "id,creator_id,caption,hashtags,duration_s,created_at\n"
@@ -55,3 +62,33 @@ def test_only_admins_reach_admin_routes(client: testclient.TestClient, safefeed:
     for headers in (teen, auditor):
         assert client.get("/v1/admin/review", headers=headers).status_code == 403
     assert client.get("/v1/admin/review").status_code == 401
+
+
+def test_an_admin_follows_the_catalog_as_it_is_embedded(tmp_path: Path, world_template: Path) -> None:
+    # The tiny world with vectors for its first 20 videos only: the server starts on those 20.
+    store = serving.world_store(tmp_path, template=world_template)
+    with store.engine.begin() as connection:
+        later = sa.select(schema.video_vectors.c.video_id).order_by(schema.video_vectors.c.video_id).offset(20)
+        connection.execute(sa.delete(schema.video_vectors).where(schema.video_vectors.c.video_id.in_(later)))
+    safefeed = serving.make_service(store, serving.ManualClock(), tmp_path)
+    client = testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=safefeed))
+    admin = login_as(safefeed, "root", access.Role.ADMIN)
+    teen = sign_up(client, "amani")
+
+    progress = client.get("/v1/admin/catalog/progress", headers=admin)
+    assert progress.status_code == 200, progress.text
+    assert progress.json() == {"videos": 120, "embedded": 20, "recommendable": 20, "complete": False}
+    page = client.get("/v1/feed", params={"n": "5"}, headers=teen).json()
+    assert len(page["items"]) == 5  # the first page is served from what is embedded so far
+
+    backfill.run(store)
+    assert client.get("/v1/admin/catalog/progress", headers=admin).json()["recommendable"] == 20
+    safefeed.follow_catalog()  # what the server's follower thread does every few seconds
+    assert client.get("/v1/admin/catalog/progress", headers=admin).json() == {
+        "videos": 120,
+        "embedded": 120,
+        "recommendable": 120,
+        "complete": True,
+    }
+    assert client.get("/v1/admin/catalog/progress", headers=teen).status_code == 403
+    store.close()

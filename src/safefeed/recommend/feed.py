@@ -972,18 +972,30 @@ def build(
     config: EngineConfig = EngineConfig(),
     exact_below: int = 20_000,
     resolve: Resolve = as_stored,
+    partial: bool = False,
 ) -> Engine:
-    """An engine over everything the store holds, under a policy (SafeFeed's default if none is given)."""
+    """An engine over everything the store holds, under a policy (SafeFeed's default if none is given).
+
+    `partial=True` builds over the videos that have vectors so far (a catalog still being
+    embedded: the rest join at a later build); otherwise a video without one is an error.
+    """
     missing = store.video_ids_without_vectors()
-    if missing:
+    if missing and not (partial and store.count_vectors()):
         raise repository.UnknownVideo(
             f"{len(missing)} videos have no vectors yet (e.g. {missing[0]!r}); run `safefeed train` first"
         )
     loaded = vectors.load(store)
     first: list[model.Video] = []  # the first videos also seed the page cache
 
+    def stored() -> Iterator[model.Video]:
+        if not missing:
+            yield from store.iter_videos()
+            return
+        for start in range(0, len(loaded.ids), 5000):  # only those embedded so far, still in id order
+            yield from store.videos(loaded.ids[start : start + 5000])
+
     def streamed() -> Iterator[model.Video]:
-        for video in store.iter_videos():  # in id order, like the vectors
+        for video in stored():  # in id order, like the vectors
             if len(first) < VIDEO_CACHE_SIZE:
                 first.append(video)
             yield video

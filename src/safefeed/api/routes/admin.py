@@ -9,7 +9,7 @@ import pydantic
 
 from safefeed import access, model
 from safefeed.api import deps, schemas
-from safefeed.content import catalog_import
+from safefeed.content import backfill, catalog_import
 
 router = fastapi.APIRouter(prefix="/admin", tags=["admin"])
 
@@ -50,6 +50,28 @@ async def import_catalog(
     body = await request.body()
     count = await fastapi.concurrency.run_in_threadpool(safefeed.import_catalog, body, filename=filename, format=format)
     return {"creators": count.creators, "videos": count.videos}
+
+
+class CatalogProgressOut(pydantic.BaseModel):
+    """How far the catalog is embedded: a video joins the feed once it has a content vector."""
+
+    videos: int
+    embedded: int  # videos with a content vector, in the store
+    recommendable: int  # videos this server's feed draws on now (it picks up new vectors every few seconds)
+    complete: bool  # every video is embedded and in this server's feed
+
+
+@router.get("/catalog/progress", dependencies=[Admin])
+def catalog_progress(safefeed: deps.ServiceDep) -> CatalogProgressOut:
+    """Progress of the background embedding (`safefeed demo`, a catalog served before it was embedded)."""
+    counts = backfill.counts(safefeed.store)
+    serving = len(safefeed.engine.items)
+    return CatalogProgressOut(
+        videos=counts.videos,
+        embedded=counts.embedded,
+        recommendable=serving,
+        complete=counts.complete and serving >= counts.videos,
+    )
 
 
 @router.put("/videos/{video_id}/enforcement", dependencies=[Admin])
