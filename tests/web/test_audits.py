@@ -77,7 +77,7 @@ def finished_run(audits: Path) -> None:
 
 def test_an_auditor_reads_a_report_with_its_plots(page: sync_api.Page, world: conftest.World) -> None:
     finished_run(world.folder / "audits")
-    world.safefeed.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
 
     page.goto("/")
     expect(page.get_by_role("heading", name="Welcome to SafeFeed")).to_be_visible()
