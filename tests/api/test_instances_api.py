@@ -25,7 +25,7 @@ Pair = tuple[services.SafeFeed, services.SafeFeed]
 
 
 @pytest.fixture
-def services(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Pair]:
+def pair(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Pair]:
     """Two services (as two server processes have) over one database."""
     url = store.engine.url.render_as_string(hide_password=False)
     serving.world_store(tmp_path, url).close()
@@ -36,10 +36,10 @@ def services(store: repository.Store, tmp_path: Path, clock: serving.ManualClock
 
 
 @pytest.fixture
-def servers(services: Pair, tmp_path: Path) -> Servers:
+def servers(pair: Pair, tmp_path: Path) -> Servers:
     """The two services, each as a whole application."""
     first, second = (
-        testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=each)) for each in services
+        testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=each)) for each in pair
     )
     return first, second
 
@@ -77,8 +77,8 @@ def _as_served(safefeed: services.SafeFeed, video_id: str) -> model.Video:
     return items.video(items.position[video_id])
 
 
-def test_moderation_and_reviews_on_one_server_reach_the_other(services: Pair) -> None:
-    first, second = services
+def test_moderation_and_reviews_on_one_server_reach_the_other(pair: Pair) -> None:
+    first, second = pair
     removed = [video_id for video_id in first.parts.engine.items.ids if video_id.startswith("pets")][:3]
     reviewed = first.parts.engine.items.ids[0]
     label = model.Label(True, model.Theme.SELF_HARM, model.Harm.VIOLATIVE, 1.0, model.LabelSource.REVIEW)
@@ -106,8 +106,8 @@ def test_moderation_and_reviews_on_one_server_reach_the_other(services: Pair) ->
     assert not served & {*removed, reviewed}
 
 
-def test_an_import_on_one_server_is_served_by_the_other(services: Pair) -> None:
-    first, second = services
+def test_an_import_on_one_server_is_served_by_the_other(pair: Pair) -> None:
+    first, second = pair
     body = "id,creator_id,caption,hashtags,duration_s\nnew-upload,newcomer,a brand new upload about cats,cats,20\n"
     first.admin.import_catalog(body.encode(), filename="upload.csv", format="csv")
     assert "new-upload" in first.parts.engine.items.position
@@ -118,9 +118,9 @@ def test_an_import_on_one_server_is_served_by_the_other(services: Pair) -> None:
 
 
 def test_a_running_server_follows_changes_made_elsewhere(
-    services: Pair, tmp_path: Path, clock: serving.ManualClock
+    pair: Pair, tmp_path: Path, clock: serving.ManualClock
 ) -> None:
-    first, second = services
+    first, second = pair
     settings = serving.settings_for(tmp_path, catalog_poll_seconds=0.05)
     video_id = second.parts.engine.items.ids[5]
     with testclient.TestClient(api_app.create_app(settings, safefeed=second)):  # runs the app's lifespan

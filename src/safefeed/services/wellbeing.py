@@ -8,6 +8,9 @@ from safefeed.services import parts as parts_module
 from safefeed.wellbeing import notifications, prompts, screen_time
 from safefeed.wellbeing import service as wellbeing_service
 
+# `Wellbeing.notifications` shadows the module inside the class body.
+Notification = notifications.Notification
+
 
 class Wellbeing:
     def __init__(self, parts: parts_module.Parts) -> None:
@@ -50,8 +53,8 @@ class Wellbeing:
     def confirm_wind_down(self, account_id: str) -> None:
         self._rules.confirm_wind_down(self.parts.account(account_id), self.parts.now())
 
-    def notifications(self, account_id: str) -> list[notifications.Notification]:
+    def notifications(self, account_id: str) -> list[Notification]:
         return self._rules.notifications(self.parts.account(account_id), self.parts.now())
 
-    def guardian_notifications(self, guardian_id: str) -> list[notifications.Notification]:
+    def guardian_notifications(self, guardian_id: str) -> list[Notification]:
         return self._rules.guardian_notifications(guardian_id, self.parts.now())
