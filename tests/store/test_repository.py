@@ -221,6 +221,16 @@ def test_numbered_appends_say_each_events_seq_and_the_account_log_counts_them(st
     assert store.account_log("a1", a1[0]) == (len(a1) - 1, a1[-1], a1[0])
 
 
+def test_the_former_append_names_are_the_one_append(store: repository.Store) -> None:
+    # recommend/ still calls these two; both go through `Store.append` and number events the same way.
+    first = store.append_events_numbered(EVENTS[:2], durable=False)
+    store.append_events(EVENTS[2:3])
+    third = store.append(EVENTS[3:])
+    seqs = [seq for seq, _ in store.events()]
+    assert seqs[:2] == first and seqs[3:] == third
+    assert [event for _, event in store.events()] == EVENTS
+
+
 def test_impressions_after_a_seq_are_the_page_served_there(store: repository.Store) -> None:
     page = [model.Event("a1", model.EventKind.IMPRESSION, T0, video_id=f"v{i}") for i in range(3)]
     before = store.append(EVENTS[:1])[-1]
