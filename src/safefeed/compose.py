@@ -11,10 +11,11 @@ from pathlib import Path
 
 import argon2
 
-from safefeed import access, config, service
+from safefeed import access, config, services
 from safefeed.audit import jobs
 from safefeed.policy import rules
 from safefeed.recommend import feed
+from safefeed.services import parts
 from safefeed.store import repository
 from safefeed.wellbeing import service as wellbeing_service
 from safefeed.wellbeing.records import store as wellbeing_store
@@ -53,7 +54,7 @@ def engine_from_settings(settings: config.Settings) -> feed.Engine:
     return build_engine(repository.Store.open(settings.database_url), policy=settings.policy)
 
 
-def build_service(settings: config.Settings, *, clock: service.Clock = service.utc_now) -> service.SafeFeed:
+def build_service(settings: config.Settings, *, clock: parts.Clock = parts.utc_now) -> services.SafeFeed:
     return assemble(repository.Store.open(settings.database_url), settings, clock=clock)
 
 
@@ -61,9 +62,9 @@ def assemble(
     store: repository.Store,
     settings: config.Settings,
     *,
-    clock: service.Clock = service.utc_now,
+    clock: parts.Clock = parts.utc_now,
     hasher: argon2.PasswordHasher | None = None,
-) -> service.SafeFeed:
+) -> services.SafeFeed:
     """The service over an open store: one policy for the engine and well-being; the engine sees
     accounts through their guardians' controls."""
     policy = load_policy(settings.policy)
@@ -76,13 +77,15 @@ def assemble(
         return build_engine(changed, policy=policy, resolve=wellbeing.effective_account, partial=True)
 
     seen = store.last_catalog_change()
-    return service.SafeFeed(
-        store,
-        rebuild(store),
-        wellbeing,
-        access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
-        jobs.Jobs(settings.audit_dir),
-        rebuild=rebuild,
-        clock=clock,
-        catalog_seen=seen,
+    return services.SafeFeed(
+        parts.Parts(
+            store,
+            rebuild(store),
+            wellbeing,
+            access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
+            jobs.Jobs(settings.audit_dir),
+            rebuild=rebuild,
+            clock=clock,
+            catalog_seen=seen,
+        )
     )

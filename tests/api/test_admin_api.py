@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi import testclient
 
-from safefeed import access, service
+from safefeed import access, services
 from safefeed.api import app as api_app
 from safefeed.content import backfill
 from safefeed.store import schema
@@ -17,28 +17,30 @@ from tests.api.conftest import login_as, sign_up
 HEADER = "id,creator_id,caption,hashtags,duration_s,created_at\n"
 
 
-def test_an_admin_imports_a_catalog_and_it_is_served(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_an_admin_imports_a_catalog_and_it_is_served(
+    client: testclient.TestClient, safefeed: services.SafeFeed
+) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
     body = HEADER + "new-1,newcomer,learning to juggle three balls,juggling circus,20,2026-11-01T00:00:00Z\n"
     answer = client.post("/v1/admin/catalog", params={"filename": "more.csv"}, content=body.encode(), headers=admin)
     assert answer.status_code == 200, answer.text
     assert answer.json()["videos"] == 1
-    assert "new-1" in safefeed.engine.items.position
+    assert "new-1" in safefeed.parts.engine.items.position
 
 
 def test_a_bad_catalog_file_names_the_row_and_writes_nothing(
-    client: testclient.TestClient, safefeed: service.SafeFeed
+    client: testclient.TestClient, safefeed: services.SafeFeed
 ) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
-    before = safefeed.store.count_videos()
+    before = safefeed.parts.store.count_videos()
     body = HEADER + "ok-1,c,fine,tag,20,2026-11-01T00:00:00Z\nbad-1,c,broken,tag,not-a-number,2026-11-01T00:00:00Z\n"
     answer = client.post("/v1/admin/catalog", params={"filename": "bad.csv"}, content=body.encode(), headers=admin)
     assert answer.status_code == 422
     assert "duration_s" in answer.json()["detail"]
-    assert safefeed.store.count_videos() == before
+    assert safefeed.parts.store.count_videos() == before
 
 
-def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
     teen = sign_up(client, "amani", interests=["pets"])
     first = client.get("/v1/feed", params={"n": "5"}, headers=teen).json()
@@ -56,7 +58,7 @@ def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient
     assert removed not in shown
 
 
-def test_only_admins_reach_admin_routes(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_only_admins_reach_admin_routes(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:
     teen = sign_up(client, "amani")
     auditor = login_as(safefeed, "eve", access.Role.AUDITOR)
     for headers in (teen, auditor):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from safefeed import model, service
+from safefeed import model, services
 from safefeed.content import backfill, embedding
 from safefeed.recommend import vectors
 from safefeed.store import repository
@@ -37,8 +37,8 @@ class Ticks:
         return self.now
 
 
-def teen(safefeed: service.SafeFeed) -> str:
-    safefeed.store.put_account(model.Account("kio", birth_year=2012, region="KE", timezone="UTC"))
+def teen(safefeed: services.SafeFeed) -> str:
+    safefeed.parts.store.put_account(model.Account("kio", birth_year=2012, region="KE", timezone="UTC"))
     return "kio"
 
 
@@ -53,16 +53,16 @@ def test_the_first_batch_is_served_and_the_rest_join_when_announced(
     assert backfill.counts(unembedded) == backfill.Counts(videos=120, embedded=10)
 
     safefeed = serving.make_service(unembedded, serving.ManualClock(), tmp_path)
-    assert len(safefeed.engine.items) == 10
-    answer = safefeed.page(teen(safefeed), n=5)
+    assert len(safefeed.parts.engine.items) == 10
+    answer = safefeed.feed.page(teen(safefeed), n=5)
     assert answer.page is not None and len(answer.page.items) == 5
-    embedded = set(safefeed.engine.items.ids)
+    embedded = set(safefeed.parts.engine.items.ids)
     assert {item.video.id for item in answer.page.items} <= embedded
 
     rest = list(steps)
     assert [(step.done, step.announced) for step in rest] == [(60, False), (110, False), (120, True)]
     assert safefeed.follow_catalog() == 1  # the last batch's (the service was built after the first)
-    assert len(safefeed.engine.items) == 120
+    assert len(safefeed.parts.engine.items) == 120
     assert backfill.counts(unembedded).complete
     assert unembedded.video_ids_without_vectors() == []
     assert list(backfill.batches(unembedded)) == []  # nothing left: a second run does nothing

@@ -78,7 +78,7 @@ def finished_run(audits: Path) -> None:
 
 def test_an_auditor_reads_a_report_with_its_plots(page: sync_api.Page, world: conftest.World) -> None:
     finished_run(world.folder / "audits")
-    world.safefeed.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
 
     page.goto("/")
     expect(page.get_by_role("heading", name="Welcome to SafeFeed")).to_be_visible()
@@ -136,7 +136,7 @@ def test_a_wide_metrics_table_scrolls_inside_its_card_at_1100_px(
     browser: sync_api.Browser, world: conftest.World
 ) -> None:
     four_target_run(world.folder / "audits")
-    world.safefeed.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
     context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=world.url, reduced_motion="reduce")
     context.set_default_timeout(conftest.TIMEOUT_MS)
     page = context.new_page()
@@ -207,7 +207,7 @@ def test_a_running_audit_shows_its_progress_until_its_report_is_ready(
     status_file = world.folder / "audits" / JOB / "job.json"
     done = json.loads(status_file.read_text(encoding="utf-8"))
     status_file.write_text(json.dumps(done | {"state": "running", "done": 3}), encoding="utf-8")
-    world.safefeed.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
     page.goto("/")
     page.get_by_label("Username").fill("lab")
     page.get_by_label("Password").fill(people.PASSWORD)

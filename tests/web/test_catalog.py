@@ -18,7 +18,7 @@ from tests.web import conftest, people
 
 
 def keep_vectors_of_the_first(world: conftest.World, count: int) -> None:
-    store = world.safefeed.store
+    store = world.safefeed.parts.store
     vectors = schema.video_vectors
     with store.engine.begin() as connection:
         later = sa.select(vectors.c.video_id).order_by(vectors.c.video_id).offset(count)
@@ -29,7 +29,7 @@ def keep_vectors_of_the_first(world: conftest.World, count: int) -> None:
 
 def test_an_admin_watches_the_catalog_join_the_feed(page: sync_api.Page, world: conftest.World) -> None:
     keep_vectors_of_the_first(world, 20)
-    world.safefeed.register("root", access.Role.ADMIN, people.PASSWORD)
+    world.safefeed.accounts.register("root", access.Role.ADMIN, people.PASSWORD)
     page.goto("/")
     page.get_by_label("Username").fill("root")
     page.get_by_label("Password").fill(people.PASSWORD)
@@ -42,7 +42,7 @@ def test_an_admin_watches_the_catalog_join_the_feed(page: sync_api.Page, world: 
     expect(progress.get_by_role("progressbar", name="Videos embedded")).to_have_attribute("value", "20")
     conftest.shot(page, "catalog", "embedding")
 
-    backfill.run(world.safefeed.store)  # the server's catalog follower picks the vectors up by itself
+    backfill.run(world.safefeed.parts.store)  # the server's catalog follower picks the vectors up by itself
     expect(progress).to_contain_text("120 of 120 videos embedded (100%)")
     expect(progress).to_contain_text("All 120 videos are in the feed.")
     conftest.shot(page, "catalog", "complete")

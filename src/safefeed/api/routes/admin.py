@@ -9,7 +9,7 @@ import pydantic
 
 from safefeed import access, model
 from safefeed.api import deps, schemas
-from safefeed.content import backfill, catalog_import
+from safefeed.content import catalog_import
 
 router = fastapi.APIRouter(prefix="/admin", tags=["admin"])
 
@@ -48,7 +48,9 @@ async def import_catalog(
 ) -> dict[str, Any]:
     """A catalog file as the request body (CSV, JSONL or Parquet; docs/catalog-format.md): all rows or none."""
     body = await request.body()
-    count = await fastapi.concurrency.run_in_threadpool(safefeed.import_catalog, body, filename=filename, format=format)
+    count = await fastapi.concurrency.run_in_threadpool(
+        safefeed.admin.import_catalog, body, filename=filename, format=format
+    )
     return {"creators": count.creators, "videos": count.videos}
 
 
@@ -64,8 +66,7 @@ class CatalogProgressOut(pydantic.BaseModel):
 @router.get("/catalog/progress", dependencies=[Admin])
 def catalog_progress(safefeed: deps.ServiceDep) -> CatalogProgressOut:
     """Progress of the background embedding (`safefeed demo`, a catalog served before it was embedded)."""
-    counts = backfill.counts(safefeed.store)
-    serving = len(safefeed.engine.items)
+    counts, serving = safefeed.admin.catalog_progress()
     return CatalogProgressOut(
         videos=counts.videos,
         embedded=counts.embedded,
@@ -77,7 +78,7 @@ def catalog_progress(safefeed: deps.ServiceDep) -> CatalogProgressOut:
 @router.put("/videos/{video_id}/enforcement", dependencies=[Admin])
 def set_enforcement(video_id: str, body: EnforcementIn, safefeed: deps.ServiceDep) -> dict[str, str]:
     """Moderate a video; it leaves (or joins) feeds on the next page."""
-    safefeed.set_enforcement(video_id, body.enforcement)
+    safefeed.admin.set_enforcement(video_id, body.enforcement)
     return {"video_id": video_id, "enforcement": body.enforcement.value}
 
 
@@ -88,7 +89,7 @@ def review_queue(
     """The classifier's least certain calls, least certain first."""
     return [
         {**schemas.VideoOut.of(video).model_dump(mode="json"), "mh_probability": probability}
-        for video, probability in safefeed.review_queue(limit)
+        for video, probability in safefeed.admin.review_queue(limit)
     ]
 
 
@@ -101,4 +102,4 @@ def submit_reviews(body: list[ReviewIn], safefeed: deps.ServiceDep) -> dict[str,
         )
         for review in body
     }
-    return {"labelled": safefeed.review(labels)}
+    return {"labelled": safefeed.admin.review(labels)}
