@@ -12,7 +12,7 @@ from safefeed import model
 from safefeed.policy import rules
 from safefeed.recommend import feed
 from safefeed.store import repository
-from tests.recommend.conftest import T0
+from tests.recommend.conftest import EVERYDAY, T0
 
 SAFE_HARMS = {model.Harm.NONE, model.Harm.SUPPORTIVE, model.Harm.NEUTRAL}
 
@@ -107,7 +107,9 @@ def test_keyword_and_hashtag_filters(world: repository.Store) -> None:
 
 def test_help_lines_come_with_suicide_prevention_videos_and_unsafe_searches(world: repository.Store) -> None:
     engine = feed.build(world)
-    pages = [engine.feed("teen", n=20, now=T0) for _ in range(6)]
+    # The support tab is the teen's own choice: supportive videos, verified professionals first.
+    pages = [engine.feed("teen", n=20, now=T0, tab="support") for _ in range(2)]
+    assert pages[0].items and all(i.video.label and i.video.label.harm is model.Harm.SUPPORTIVE for i in pages[0].items)
     with_suicide = [
         p for p in pages if any(i.video.label and i.video.label.theme is model.Theme.SUICIDE for i in p.items)
     ]
@@ -125,7 +127,9 @@ def test_help_lines_come_with_suicide_prevention_videos_and_unsafe_searches(worl
 def test_young_creators_are_not_recommended_to_strangers(world: repository.Store) -> None:
     young = model.Creator("young", birth_year=2012)
     videos = [
-        model.Video(f"young-{i}", "young", "my dance cover", ("dance",), 20, T0, counters=model.Counters(10**9))
+        model.Video(
+            f"young-{i}", "young", "my dance cover", ("dance",), 20, T0, counters=model.Counters(10**9), label=EVERYDAY
+        )
         for i in range(5)
     ]
     world.import_catalog([young], videos)
