@@ -50,6 +50,9 @@ def mental_health_label(number: int) -> tuple[model.Label, model.Enforcement]:
     return classified(model.Theme.SUICIDE, model.Harm.SUPPORTIVE), model.Enforcement.ALLOWED
 
 
+SUPPORT_CAPTION = "you are not alone: a doctor on talking to someone you trust"
+
+
 def tiny_catalog() -> model.Catalog:
     creators = [model.Creator("doctor", "Dr. Wanjiru", verified_professional=True)]
     videos = []
@@ -63,7 +66,7 @@ def tiny_catalog() -> model.Catalog:
                 model.Video(
                     id=f"{topic}-{number:02d}",
                     creator_id="doctor" if mh and number >= 17 else f"{topic}-c{number % 4}",
-                    caption=f"{caption} part {number}",
+                    caption=f"{SUPPORT_CAPTION if mh and number >= 17 else caption} part {number}",
                     hashtags=tags,
                     duration_s=30,
                     created_at=T0 - dt.timedelta(days=number),
