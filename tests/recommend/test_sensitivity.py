@@ -11,11 +11,11 @@ from hypothesis.extra import numpy as hnp
 
 from safefeed import model
 from safefeed.policy import rules
+from safefeed.recommend import feed, rerank, sensitivity
 from safefeed.recommend import index as vector_index
 from safefeed.recommend import items as catalog_items
-from safefeed.recommend import rerank, sensitivity
+from tests.recommend.conftest import T0
 
-T0 = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
 CLASSIFIER, REVIEW = model.LabelSource.CLASSIFIER, model.LabelSource.REVIEW
 TEEN = rules.built_in("default").bands[model.AgeBand.U16].sensitivity
 ADULT = rules.built_in("default").bands[model.AgeBand.ADULT].sensitivity
@@ -135,3 +135,10 @@ def test_review_priority_puts_doubtful_videos_with_the_most_reach_first() -> Non
     assert [video_id for video_id, _ in ranked][:2] == ["v00", "v02"]
     assert "v03" not in dict(ranked)
     assert dict(ranked).get("v01", 0.0) < dict(ranked)["v02"]
+
+
+def test_the_engine_orders_review_by_what_minors_were_shown(engine: feed.Engine) -> None:
+    served = {item.video.id for _ in range(2) for item in engine.feed("teen", n=20, now=T0).items}
+    ranked = engine.review_priority(limit=10, since=T0 - dt.timedelta(days=1), now=T0)
+    assert len(ranked) == 10 and ranked[0][0] in served
+    assert [p for _, p in ranked] == sorted((p for _, p in ranked), reverse=True)

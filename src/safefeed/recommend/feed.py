@@ -39,6 +39,7 @@ from safefeed.recommend import (
 from safefeed.recommend import index as vector_index
 from safefeed.recommend import items as catalog_items
 from safefeed.store import pages, repository
+from safefeed.store import reach as minor_reach
 
 Positions = npt.NDArray[np.int64]
 Tab = str  # "for_you", "stem" or "support"
@@ -456,14 +457,16 @@ class Engine:
             self._video_cache.pop(video_id, None)
 
     def review_priority(
-        self, *, limit: int = 100, minor_impressions: dict[str, int] | None = None
+        self, *, limit: int = 100, since: dt.datetime | None = None, now: dt.datetime | None = None
     ) -> list[tuple[str, float]]:
-        """The videos the review queue should take first: about to reach the most minors, while their label is
-        in doubt (see `sensitivity.review_priority`); `minor_impressions`: recent impressions to minors by video."""
+        """The videos the review queue should take first: about to reach the most minors while their label is
+        in doubt (`sensitivity.review_priority`), with what minors were shown since `since` (None: popularity
+        alone). Returns (video id, priority), highest first."""
         reach = None
-        if minor_impressions:
+        if since is not None:
+            today = (now or dt.datetime.now(dt.UTC)).date()
             reach = np.zeros(len(self.items), dtype=np.float64)
-            for video_id, count in minor_impressions.items():
+            for video_id, count in minor_reach.minor_impressions(self.store, since=since, today=today).items():
                 at = self.items.position.get(video_id)
                 if at is not None:
                     reach[at] = count
@@ -634,7 +637,8 @@ class Engine:
             personalised=context.personalised,
         )
         k = max(self.config.candidates_per_source, 4 * n)
-        active = {"stem": [self.stem], "support": [self.support]}.get(tab) or self._sources(context)
+        tabs: dict[Tab, list[sources.CandidateSource]] = {"stem": [self.stem], "support": [self.support]}
+        active = tabs.get(tab) or self._sources(context)
         found: list[Positions] = []
         known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         for source in active:

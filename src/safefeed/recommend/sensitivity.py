@@ -214,13 +214,10 @@ def review_priority(
     reviewer already decided comes back. Returns (video id, priority), highest first.
     """
     sensitive = evidence.sensitive(rules)
-    harmful = evidence.harmful(rules)
-    doubt = np.where(
-        evidence.classified,
-        1.0 - np.abs(sensitive - rules.threshold) / max(rules.threshold, 1.0 - rules.threshold),
-        1.0,
-    )
-    doubt = np.maximum(doubt, harmful)  # likely harmful: a person should confirm it soon either way
+    # 1 at the threshold, falling to 0 at certainty either way; 1 where nobody has labelled it yet.
+    below = sensitive / rules.threshold
+    above = (1.0 - sensitive) / max(1.0 - rules.threshold, 1e-6)
+    doubt = np.where(evidence.classified, np.where(sensitive < rules.threshold, below, above), 1.0)
     reach = items.popularity.astype(np.float64) + (
         0.0 if minor_impressions is None else np.log1p(np.asarray(minor_impressions, dtype=np.float64))
     )

@@ -11,17 +11,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from safefeed.store import repository
+from safefeed.store import repository, schema
 
-_metadata = sa.MetaData()
-
-page_decisions = sa.Table(
-    "page_decisions",
-    _metadata,
-    sa.Column("account_id", sa.String(128), primary_key=True),
-    sa.Column("after_seq", sa.BigInteger, primary_key=True),  # the impression seq the cursor stands for
-    sa.Column("decisions", sa.Text, nullable=False),  # JSON, written and read by `recommend.cursor`
-)
+page_decisions = schema.page_decisions
 
 
 def put(store: repository.Store, account_id: str, after_seq: int, decisions: str) -> None:

@@ -267,3 +267,13 @@ notifications = sa.Table(
     sa.UniqueConstraint("recipient_id", "dedupe_key", name="uq_notifications_recipient_id_dedupe_key"),
     sa.Index("ix_notifications_recipient_id_delivered_at", "recipient_id", "delivered_at"),
 )
+
+# The ranking decisions of each page served, keyed by the impression seq its cursor stands for
+# (`store.pages`, `recommend.cursor`): a retried cursor is answered with the same page.
+page_decisions = sa.Table(
+    "page_decisions",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("after_seq", sa.BigInteger, primary_key=True),
+    sa.Column("decisions", sa.Text, nullable=False),
+)
