@@ -23,6 +23,7 @@ from safefeed import model
 from safefeed.content import embedding, generate, lexicon
 from safefeed.policy import help as help_lines
 from safefeed.policy import rules as policy_rules
+from safefeed.recommend import ads as sponsored_slots
 from safefeed.recommend import cursor as cursors
 from safefeed.recommend import (
     eligibility,
@@ -808,27 +809,12 @@ class Engine:
         return vectors.normalise(vectors.combine(content[None, :], unit_taste[None, :], has)[0])
 
     def _sponsored(self, context: Context, current: state.AccountState, page: list[int]) -> list[int]:
-        """Ads for the sponsored slots: for minors chosen by the neighbouring video, never the profile."""
-        every = self.config.ad_every
-        targeting = context.rules.ad_targeting
-        if every <= 0 or targeting is policy_rules.AdTargeting.NONE or not page:
-            return []
-        ads = np.flatnonzero(self.items.is_ad)
-        allowed = (CODES[e] for e in context.rules.recommend_enforcement)
-        ads = ads[catalog_items.among(self.items.enforcement[ads], allowed, len(CODES))]
-        if len(ads) == 0:
-            return []
-        chosen: list[int] = []
+        """Ads for the sponsored slots (`ads.choose`): for minors by the neighbouring video, never the profile."""
         rng = self._rng(context.account.id, -current.pages - 1)
-        for number, slot in enumerate(range(every - 1, len(page), every)):
-            neighbour = page[slot - 1 - number]  # the organic video just before the slot
-            if targeting is policy_rules.AdTargeting.PROFILE and current.interest.any():
-                fit = self.index.reconstruct(ads) @ vectors.normalise(current.interest)
-            else:  # contextual: the ad's topic against the video it follows, nothing about the person
-                fit = (self.items.topic[ads] == self.items.topic[neighbour]).astype(np.float32)
-            best = ads[fit >= fit.max()]
-            chosen.append(int(rng.choice(best)))
-        return chosen
+        every = self.config.ad_every
+        return sponsored_slots.choose(
+            self.items, self.index, context.rules, page, every=every, interest=current.interest, rng=rng
+        )
 
     def _withheld(self, query: str, context: Context) -> bool:
         """Whether a search is unsafe for this account: answered with help, and learned from not at all."""
