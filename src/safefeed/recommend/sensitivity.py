@@ -184,7 +184,7 @@ def shares(keys: npt.NDArray[np.integer], seed: Flags, classified: Flags, count:
     """Per key: the share of its labelled rows that are seeds (0 for keys with fewer than `minimum` labelled).
 
     >>> seed = np.array([True, True, False, False])
-    >>> shares(np.array([0, 0, 0, 1]), seed, np.ones(4, bool), 2, minimum=2).round(3).tolist()
+    >>> [round(x, 3) for x in shares(np.array([0, 0, 0, 1]), seed, np.ones(4, bool), 2, minimum=2).tolist()]
     [0.667, 0.0]
     """
     labelled = np.bincount(keys[classified], minlength=count).astype(np.float32)
