@@ -82,11 +82,18 @@ class Served:
         return Served(str(data["cursor"]), str(data["next"]), items)
 
 
-def keep(store: repository.Store, account_id: str, served: Served) -> None:
-    """Store a new page's decisions under the log position its cursor stands for."""
+def row(account_id: str, served: Served) -> tuple[int, str] | None:
+    """What `store.pages` keeps for a new page: its decisions under the log position its cursor stands for
+    (None for a cursor of the older page-number kind)."""
     after = decode(account_id, served.cursor)
-    if after is not None:
-        pages.put(store, account_id, after, served.dumps())
+    return None if after is None else (after, served.dumps())
+
+
+def keep(store: repository.Store, account_id: str, served: Served) -> None:
+    """Store a page's decisions on their own (`store.pages.append_page` does it with the impressions)."""
+    kept = row(account_id, served)
+    if kept is not None:
+        pages.put(store, account_id, *kept)
 
 
 def recall(store: repository.Store, account_id: str, cursor: str) -> Served | None:

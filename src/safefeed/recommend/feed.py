@@ -548,17 +548,25 @@ class Engine:
             ids = tuple(self.items.ids[p] for p in chosen)
             asked = cursor or cursors.encode(account_id, position.impression)
             impressions = [model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids]
-            seqs = self.store.append_events_numbered(impressions, durable=False)
+            scored = self._score_missing(context, current, chosen, scored)  # the ads, scored where they were placed
+            decided = self._decided(chosen, found_by, scored, frozenset(ads))
+            kept: list[cursors.Served] = []
+
+            def decisions(seqs: list[int]) -> tuple[int, str] | None:
+                kept.append(
+                    cursors.Served(asked, cursors.encode(account_id, max([position.impression, *seqs])), decided)
+                )
+                return cursors.row(account_id, kept[0])
+
+            seqs = pages.append_page(self.store, impressions, decisions)  # impressions and decisions: one commit
             for impression in impressions:
                 self._learn(current, impression, context)
             self._applied(position, seqs)
             position.impression = max([position.impression, *seqs])
-            next_cursor = cursors.encode(account_id, position.impression)
+            served = kept[0]
+            next_cursor = served.next_cursor
             current.pages += 1
-            scored = self._score_missing(context, current, chosen, scored)
-            served = cursors.Served(asked, next_cursor, self._decided(chosen, found_by, scored, frozenset(ads)))
             current.last_page = served
-            cursors.keep(self.store, account_id, served)
             self._pages_since_flush += 1
             if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
                 self._pages_since_flush = 0
