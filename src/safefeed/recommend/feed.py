@@ -681,7 +681,9 @@ class Engine:
         if mode == "explore_slots" and "explore" in names:
             # Whatever the explore source drew, even if another source found it first: which ones those are
             # must not depend on what the account follows or likes.
-            exploring = np.isin(ranked, found[names.index("explore")])
+            drawn = np.zeros(len(items), dtype=np.bool_)
+            drawn[found[names.index("explore")]] = True
+            exploring = drawn[ranked]
         split = exposure.split(
             ranked, exploring, sensitive=self.flags[context.band].sensitive[ranked], plain_score=plain[order], mode=mode
         )
