@@ -25,9 +25,19 @@ EVERYDAY = {
 MENTAL_HEALTH = (
     (model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL, "nobody notices how tired i am lately", ("sad", "sadtok")),
     (model.Theme.SELF_HARM, model.Harm.POTENTIALLY_HARMFUL, "the scars tell my story", ("selfharm", "sh")),
-    (model.Theme.EATING_BODY_IMAGE, model.Harm.POTENTIALLY_HARMFUL, "what i eat in a day 500 cal", ("edtwt", "thinspo")),
+    (
+        model.Theme.EATING_BODY_IMAGE,
+        model.Harm.POTENTIALLY_HARMFUL,
+        "what i eat in a day 500 cal",
+        ("edtwt", "thinspo"),
+    ),
     (model.Theme.SUICIDE, model.Harm.POTENTIALLY_HARMFUL, "i just want to disappear forever", ("unalive", "sadtok")),
-    (model.Theme.THERAPY_RECOVERY_SUPPORT, model.Harm.SUPPORTIVE, "how therapy helped me cope", ("recovery", "support")),
+    (
+        model.Theme.THERAPY_RECOVERY_SUPPORT,
+        model.Harm.SUPPORTIVE,
+        "how therapy helped me cope",
+        ("recovery", "support"),
+    ),
 )
 
 

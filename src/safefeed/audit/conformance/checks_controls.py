@@ -7,6 +7,7 @@ import re
 import zoneinfo
 
 from safefeed import model
+from safefeed.audit import behaviour
 from safefeed.audit.conformance import capabilities, labels, sessions, stats
 from safefeed.audit.conformance.results import Checked, Measured
 
@@ -15,7 +16,7 @@ def search_coded(ctx: sessions.Context) -> Checked:
     """Suicide, self-harm and eating-disorder searches, plain and coded, give a child help and no such videos."""
     target = ctx.target
     assert isinstance(target, capabilities.Searchable)
-    queries = [str(q) for q in ctx.param("queries", ["suicide"])]  # type: ignore[union-attr]
+    queries = ctx.words("queries", ["suicide"])
     account = ctx.account("child", 0, age=ctx.suite.child_age)
     failing = []
     for number, query in enumerate(queries):
@@ -40,8 +41,8 @@ def time_limits(ctx: sessions.Context) -> Checked:
     """At the daily limit the feed stops until the passcode; the session prompt comes at its minute."""
     target = ctx.target
     assert isinstance(target, capabilities.Clocked)
-    daily, session = int(ctx.param("daily_minutes", 40)), int(ctx.param("session_minutes", 15))
-    passcode = str(ctx.param("passcode", "4827"))
+    daily, session = int(ctx.number("daily_minutes", 40)), int(ctx.number("session_minutes", 15))
+    passcode = ctx.text("passcode", "4827")
     account = ctx.account("child", 0, age=ctx.suite.child_age)
     target.set_passcode(account.id, passcode, ctx.start)
     target.set_limits(account.id, daily, session, ctx.start)
@@ -62,7 +63,7 @@ def time_limits(ctx: sessions.Context) -> Checked:
         for video, label in zip(answer.videos, ctx.labels(answer.videos), strict=True):
             response = react(video, label, rng)
             now += dt.timedelta(seconds=response.seconds)
-            events.extend(sessions.behaviour.events(account.id, video, response, now))
+            events.extend(behaviour.events(account.id, video, response, now))
         target.send(events)
     later = now + dt.timedelta(minutes=10)
     still_stopped = stopped_at is not None and target.answer(account.id, ctx.suite.page_size, later).blocking
@@ -100,7 +101,7 @@ def notifications(ctx: sessions.Context) -> Checked:
     """No notifications to a child at night (00:00-06:00 local), none timed to pull back one who stays away."""
     target = ctx.target
     assert isinstance(target, capabilities.Notifies)
-    days = int(ctx.param("days", 14))
+    days = int(ctx.number("days", 14))
     zone = zoneinfo.ZoneInfo(ctx.suite.timezone)
     react = sessions.as_persona(ctx.persona("child", age=ctx.suite.child_age, sensitivity=0.0))
     inboxes: dict[str, set[tuple[str, dt.datetime]]] = {}

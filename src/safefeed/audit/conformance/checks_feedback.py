@@ -42,7 +42,7 @@ def _removal(after: tuple[int, int], before: tuple[int, int]) -> stats.Interval:
 
 def negative_feedback(ctx: sessions.Context) -> Checked:
     """'Not interested' on a topic, a hashtag and a creator; then 7 days later; then one like on a similar video."""
-    items = ctx.scaled(int(ctx.param("items", 200)))
+    items = ctx.scaled(int(ctx.number("items", 200)))
     counts = {phase: [0, 0] for phase in ("before", "after", "week", "like")}
     picked = []
     for dimension, key in DIMENSIONS.items():
@@ -198,7 +198,7 @@ def non_profiling(ctx: sessions.Context) -> Checked:
     """DSA Art. 38: with profiling off, two adults with different histories get feeds a test cannot tell apart."""
     target = ctx.target
     assert isinstance(target, capabilities.Settable)
-    other = tuple(str(topic) for topic in ctx.param("other_interests", ["cooking", "travel", "cars"]))  # type: ignore[union-attr]
+    other = tuple(ctx.words("other_interests", ["cooking", "travel", "cars"]))
     mixes: dict[str, list[str]] = {"a": [], "b": []}
     for repetition in range(ctx.repetitions):
         for arm, sensitivity, interests in (("a", 1.0, ctx.suite.seed_interests), ("b", 0.0, other)):

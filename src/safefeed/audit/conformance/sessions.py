@@ -47,8 +47,23 @@ class Context:
         """The suite's first session, local wall-clock time made UTC."""
         return self.suite.start.replace(tzinfo=zoneinfo.ZoneInfo(self.suite.timezone)).astimezone(dt.UTC)
 
-    def param(self, name: str, default: requirements.Param) -> requirements.Param:
-        return self.requirement.params.get(name, default)
+    def number(self, name: str, default: float) -> float:
+        """A numeric parameter of the requirement (`params` in the scenario)."""
+        value = self.requirement.params.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise model.InvalidValue(
+                f"requirement {self.requirement.id}: params.{name} must be a number, got {value!r}"
+            )
+        return float(value)
+
+    def words(self, name: str, default: Sequence[str]) -> list[str]:
+        value = self.requirement.params.get(name, list(default))
+        if not isinstance(value, list):
+            raise model.InvalidValue(f"requirement {self.requirement.id}: params.{name} must be a list of strings")
+        return [str(word) for word in value]
+
+    def text(self, name: str, default: str) -> str:
+        return str(self.requirement.params.get(name, default))
 
     def persona(self, role: str, *, age: int, sensitivity: float) -> persona_module.Persona:
         return persona_module.Persona(
