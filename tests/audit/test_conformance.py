@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.testing
@@ -196,8 +197,8 @@ def test_the_same_run_gives_the_same_figures(world: Path, suite: requirements.Sc
     one = run.run(suite, "default", tmp_path / "one", scale=SCALE, world=world)
     two = run.run(suite, "default", tmp_path / "two", scale=SCALE, world=world)
 
-    def figures(doc: dict[str, object]) -> list[object]:
-        return [(r["id"], r["verdict"], [(m["name"], m["estimate"]) for m in r["measures"]]) for r in doc["results"]]  # type: ignore[attr-defined, index]
+    def figures(doc: dict[str, Any]) -> list[Any]:
+        return [(r["id"], r["verdict"], [(m["name"], m["estimate"]) for m in r["measures"]]) for r in doc["results"]]
 
     assert figures(one) == figures(two)
 
