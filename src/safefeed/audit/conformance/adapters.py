@@ -61,6 +61,7 @@ class Service:
     def refresh(self, account_id: str, now: dt.datetime) -> None:
         self._at(now)
         self.safefeed.refresh(account_id)
+        self._cursors.pop(account_id, None)  # the app starts the feed afresh, as for a new account
 
     def search(self, account_id: str, query: str, now: dt.datetime) -> capabilities.Searched:
         got = self.safefeed.search(account_id, query, n=20, now=self._at(now))
@@ -124,6 +125,7 @@ class HttpControls(targets.Http):
 
     def refresh(self, account_id: str, now: dt.datetime) -> None:
         self._call("POST", "/v1/me/refresh", token=self._token(account_id))
+        self._cursors.pop(account_id, None)
 
     def search(self, account_id: str, query: str, now: dt.datetime) -> capabilities.Searched:
         path = "/v1/search?" + urllib.parse.urlencode({"q": query, "n": "20", "now": now.isoformat()})

@@ -11,6 +11,7 @@ import numpy as np
 
 from safefeed import model
 from safefeed.audit import behaviour
+from safefeed.audit import persona as persona_module
 from safefeed.audit.conformance import capabilities, labels, sessions, stats
 from safefeed.audit.conformance.results import Checked, Measured
 
@@ -160,63 +161,81 @@ def passive_signals(ctx: sessions.Context) -> Checked:
     )
 
 
+def _personalised(ctx: sessions.Context, account: model.Account) -> model.Account:
+    """Opt the child into a personalised feed where it may, so the history has something to teach."""
+    if isinstance(ctx.target, capabilities.Settable):
+        ctx.target.set_personalised(account.id, True, ctx.start)
+    return account
+
+
+def _no_follows(persona: persona_module.Persona) -> persona_module.Persona:
+    """Follows are explicit choices a reset may keep: the persona makes none, so only learning is compared."""
+    return dataclasses.replace(persona, behaviour=dataclasses.replace(persona.behaviour, follow_probability=0.0))
+
+
 def reset(ctx: sessions.Context) -> Checked:
-    """After a refresh the feed's mix matches a new account's, and still does after scrolling and a day."""
+    """After a refresh the feed's mix matches a new account's, and still does after scrolling and a day.
+
+    `accounts` children per arm: each refreshed one first scrolled as an
+    interested child, then scrolls as a neutral one, like the new accounts do.
+    Every account has opted into personalisation where the target lets it, or
+    a feed that learns nothing about children would pass without resetting anything.
+    """
     target = ctx.target
     assert isinstance(target, capabilities.Refreshable)
-    half = max(ctx.items // 2, 10)
-    mixes: dict[str, list[list[str]]] = {"reset": [[], []], "new": [[], []]}
-    for repetition in range(ctx.repetitions):
-        history = ctx.account("history", repetition, age=ctx.suite.child_age)
-        interested = ctx.persona("interested", age=ctx.suite.child_age, sensitivity=1.0)
-        rng = ctx.rng("history", repetition)
-        done = sessions.scroll(
-            ctx, history, items=ctx.items, at=ctx.start, react=sessions.as_persona(interested), rng=rng
-        )
+    accounts = int(ctx.number("accounts", 6))
+    phase = max(ctx.items // 4, 10)
+    mixes: dict[str, list[list[list[str]]]] = {"reset": [[], []], "new": [[], []]}
+    interested = _no_follows(ctx.persona("interested", age=ctx.suite.child_age, sensitivity=1.0))
+    neutral = sessions.as_persona(ctx.persona("neutral", age=ctx.suite.child_age, sensitivity=0.0))
+    for number in range(accounts):
+        history = _personalised(ctx, ctx.account("history", number, age=ctx.suite.child_age))
+        rng = ctx.rng("history", number)
+        react = sessions.as_persona(interested)
+        done = sessions.scroll(ctx, history, items=ctx.items, at=ctx.start, react=react, rng=rng)
         target.refresh(history.id, done.end)
-        neutral = sessions.as_persona(ctx.persona("neutral", age=ctx.suite.child_age, sensitivity=0.0))
-        for arm, account, at in (
-            ("reset", history, done.end + dt.timedelta(minutes=1)),
-            ("new", ctx.account("new-a", repetition, age=ctx.suite.child_age), done.end + dt.timedelta(minutes=1)),
-            ("new", ctx.account("new-b", repetition, age=ctx.suite.child_age), done.end + dt.timedelta(minutes=1)),
+        for arm, account in (
+            ("reset", history),
+            ("new", _personalised(ctx, ctx.account("new", number, age=ctx.suite.child_age))),
         ):
-            stream = ctx.rng(f"after-{account.id}", repetition)
-            first = sessions.scroll(ctx, account, items=half, at=at, react=neutral, rng=stream)
-            second = sessions.scroll(
-                ctx, account, items=half, at=first.end + dt.timedelta(days=1), react=neutral, rng=stream
-            )
-            mixes[arm][0].extend(first.topics())
-            mixes[arm][1].extend(second.topics())
+            stream = ctx.rng(f"after-{arm}", number)
+            at = done.end + dt.timedelta(minutes=1)
+            first = sessions.scroll(ctx, account, items=phase, at=at, react=neutral, rng=stream)
+            later = first.end + dt.timedelta(days=1)
+            second = sessions.scroll(ctx, account, items=phase, at=later, react=neutral, rng=stream)
+            mixes[arm][0].append(first.topics())
+            mixes[arm][1].append(second.topics())
     measured = []
     for index, name in enumerate(("reset_same_mix_p", "reset_after_day_p")):
         test = stats.same_mix(mixes["reset"][index], mixes["new"][index], seed=ctx.seed)
-        measured.append(Measured(name, test.p_value, f"topic-mix distance {test.distance:.3f} (permutation test)"))
+        mh = [sum(t == "mental_health" for group in mixes[arm][index] for t in group) for arm in ("reset", "new")]
+        detail = (
+            f"topic-mix distance {test.distance:.3f}, {accounts} accounts an arm (account-level permutation test); "
+            f"mental-health items: refreshed {mh[0]}, new {mh[1]}"
+        )
+        measured.append(Measured(name, test.p_value, detail))
     return Checked(tuple(measured))
 
 
 def non_profiling(ctx: sessions.Context) -> Checked:
-    """DSA Art. 38: with profiling off, two adults with different histories get feeds a test cannot tell apart."""
+    """DSA Art. 38: with profiling off, two kinds of adult with different histories get feeds a test cannot
+    tell apart (`accounts` of each kind; the same follows: none; the same region and language)."""
     target = ctx.target
     assert isinstance(target, capabilities.Settable)
     other = tuple(ctx.words("other_interests", ["cooking", "travel", "cars"]))
-    mixes: dict[str, list[str]] = {"a": [], "b": []}
-    for repetition in range(ctx.repetitions):
+    accounts = int(ctx.number("accounts", 6))
+    mixes: dict[str, list[list[str]]] = {"a": [], "b": []}
+    for number in range(accounts):
         for arm, sensitivity, interests in (("a", 1.0, ctx.suite.seed_interests), ("b", 0.0, other)):
             persona = ctx.persona(f"adult-{arm}", age=ctx.suite.adult_age, sensitivity=sensitivity)
-            persona = dataclasses.replace(
-                persona,
-                seed_interests=interests,
-                behaviour=dataclasses.replace(persona.behaviour, follow_probability=0.0),  # the same follows: none
-            )
-            account = ctx.account(f"adult-{arm}", repetition, age=ctx.suite.adult_age)
-            react, rng = sessions.as_persona(persona), ctx.rng(f"adult-{arm}", repetition)
+            persona = _no_follows(dataclasses.replace(persona, seed_interests=interests))
+            account = ctx.account(f"adult-{arm}", number, age=ctx.suite.adult_age)
+            react, rng = sessions.as_persona(persona), ctx.rng(f"adult-{arm}", number)
             history = sessions.scroll(ctx, account, items=ctx.items, at=ctx.start, react=react, rng=rng)
             target.set_personalised(account.id, False, history.end)
-            measured = sessions.scroll(
-                ctx, account, items=ctx.items, at=history.end + dt.timedelta(minutes=1), react=react, rng=rng
-            )
-            mixes[arm].extend(measured.topics())
+            at = history.end + dt.timedelta(minutes=1)
+            served = sessions.scroll(ctx, account, items=max(ctx.items // 2, 10), at=at, react=react, rng=rng)
+            mixes[arm].append(served.topics())
     test = stats.same_mix(mixes["a"], mixes["b"], seed=ctx.seed)
-    return Checked(
-        (Measured("same_mix_p", test.p_value, f"topic-mix distance {test.distance:.3f} (permutation test)"),)
-    )
+    detail = f"topic-mix distance {test.distance:.3f}, {accounts} accounts an arm (account-level permutation test)"
+    return Checked((Measured("same_mix_p", test.p_value, detail),))
