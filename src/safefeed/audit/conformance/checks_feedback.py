@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -35,6 +35,17 @@ def _swipe_away(react: sessions.React, unwanted: Callable[[model.Video], bool]) 
     return react_
 
 
+def _generic(catalog: Sequence[model.Video], *, share: float = 0.05) -> dict[str, set[str]]:
+    """Hashtags and creators on more than `share` of the catalog (#fyp, #foryou): nobody marks the whole
+    feed 'not interested'. Topics are what a child marks, so none is generic."""
+    out: dict[str, set[str]] = {"topic": set()}
+    for dimension in ("hashtag", "creator_id"):
+        key = DIMENSIONS[dimension]
+        tally = collections.Counter(value for video in catalog for value in set(key(video)))
+        out[dimension] = {value for value, count in tally.items() if count > share * len(catalog)}
+    return out
+
+
 def _removal(after: tuple[int, int], before: tuple[int, int]) -> stats.Interval:
     """1 - (share after / share before), with the ratio's interval turned round."""
     share = stats.ratio(after[0], max(after[1], 1), before[0], max(before[1], 1))
@@ -45,6 +56,7 @@ def negative_feedback(ctx: sessions.Context) -> Checked:
     """'Not interested' on a topic, a hashtag and a creator; then 7 days later; then one like on a similar video."""
     items = ctx.scaled(int(ctx.number("items", 200)))
     counts = {phase: [0, 0] for phase in ("before", "after", "week", "like")}
+    generic = _generic(ctx.catalog)
     picked = []
     for dimension, key in DIMENSIONS.items():
         for repetition in range(ctx.repetitions):
@@ -52,7 +64,9 @@ def negative_feedback(ctx: sessions.Context) -> Checked:
             account = ctx.account(f"{dimension}", repetition, age=ctx.suite.child_age)
             rng, react = ctx.rng(dimension, repetition), sessions.as_persona(persona)
             warm = sessions.scroll(ctx, account, items=items, at=ctx.start, react=react, rng=rng)
-            tally = collections.Counter(value for video in warm.videos for value in key(video))
+            tally = collections.Counter(
+                value for video in warm.videos for value in key(video) if value not in generic[dimension]
+            )
             if not tally:
                 continue
             value = tally.most_common(1)[0][0]
@@ -121,35 +135,37 @@ def _like_similar(
     return at + dt.timedelta(seconds=5)
 
 
-def _passive(watch: bool) -> Callable[[sessions.React], sessions.React]:
-    def wrap(react: sessions.React) -> sessions.React:
-        def react_(video: model.Video, label: model.Label, rng: np.random.Generator) -> behaviour.Response:
-            response = react(video, label, rng)
-            if not label.mh_related:
-                return response
-            seconds = max(video.duration_s, 1.0) if watch else 2.0
-            return behaviour.Response(seconds=seconds, fraction=seconds / max(video.duration_s, 1.0), skipped=not watch)
+def _passive(react: sessions.React, *, watch: bool) -> sessions.React:
+    """Mental-health videos watched exactly to the end (`watch`) or skipped after 2 s; the rest as `react`."""
 
-        return react_
+    def react_(video: model.Video, label: model.Label, rng: np.random.Generator) -> behaviour.Response:
+        response = react(video, label, rng)  # drawn anyway, so both arms keep one random stream
+        if not label.mh_related:
+            return response
+        duration = max(video.duration_s, 1.0)
+        seconds = duration if watch else min(2.0, duration)
+        return behaviour.Response(seconds=seconds, fraction=seconds / duration, skipped=not watch)
 
-    return wrap
+    return react_
 
 
 def passive_signals(ctx: sessions.Context) -> Checked:
-    """Watching mental-health videos to the end, without any explicit act, must not fill the feed with them."""
+    """Watching mental-health videos to the end, with no like, follow or search, must not fill the feed.
+
+    Both arms are the study's interested child (it swipes past everything else
+    fast), opted into personalisation where the target lets it; they differ only
+    in whether mental-health videos are watched to the end or skipped.
+    """
     shares = {}
     for role, watch in (("watcher", True), ("skipper", False)):
         count = total = 0
         for repetition in range(ctx.repetitions):
-            persona = ctx.persona(role, age=ctx.suite.child_age, sensitivity=0.0)
-            persona = dataclasses.replace(
-                persona, behaviour=dataclasses.replace(persona.behaviour, like_probability=0.0, follow_probability=0.0)
-            )
-            account = ctx.account(role, repetition, age=ctx.suite.child_age)
-            react = _passive(watch)(sessions.as_persona(persona))
-            served = sessions.scroll(
-                ctx, account, items=ctx.items, at=ctx.start, react=react, rng=ctx.rng("p", repetition)
-            )
+            persona = ctx.persona(role, age=ctx.suite.child_age, sensitivity=1.0)
+            quiet = dataclasses.replace(persona.behaviour, like_probability=0.0, follow_probability=0.0)
+            react = _passive(sessions.as_persona(dataclasses.replace(persona, behaviour=quiet)), watch=watch)
+            account = _personalised(ctx, ctx.account(role, repetition, age=ctx.suite.child_age))
+            rng = ctx.rng("passive", repetition)
+            served = sessions.scroll(ctx, account, items=ctx.items, at=ctx.start, react=react, rng=rng)
             count += served.count(labels.mental_health)
             total += len(served.videos)
         shares[role] = (count, total)
