@@ -207,3 +207,16 @@ def test_a_run_leaves_the_world_as_it_was(world: Path, suite: requirements.Scena
     before = world.stat().st_mtime_ns
     run.run(suite, "default", tmp_path, scale=SCALE, world=world)
     assert world.stat().st_mtime_ns == before  # the run scrolls a private copy
+
+
+def test_a_feed_that_ignores_not_interested_fails_negative_feedback(suite: requirements.Scenario) -> None:
+    # The null feed draws uniformly from the catalog whatever it is told: after 'not interested' the marked
+    # topic's share stays about what it was (8 everyday topics of 40 videos and 100 mental-health ones in 420),
+    # so the removal is near 0, far below 0.95.
+    videos = catalog()
+    result = run.judge(
+        requirement(suite, "negative_feedback"),
+        context(suite, "negative_feedback", targets.Null(videos, seed=3), videos),
+    )
+    assert result.verdict == "fail"
+    assert all(m.estimate < 0.6 for m in result.measures)
