@@ -69,9 +69,11 @@ def e1_exclusion(ctx: sessions.Context) -> Checked:
     return Checked(tuple(measured), notes=tuple(notes))
 
 
-def _third(phase: sessions.Served, which: int, rule: Callable[[model.Label], bool]) -> tuple[int, int]:
-    size = len(phase.labels) // 3
-    part = phase.labels[which * size : (which + 1) * size] if which < 2 else phase.labels[2 * size :]
+def _third(phase: sessions.Served, which: int, rule: Callable[[model.Label], bool], *, window: int) -> tuple[int, int]:
+    """Items matching `rule` in one third (0, 1, 2) of the phase's first `window` items."""
+    head = phase.labels[:window]
+    size = len(head) // 3
+    part = head[which * size : (which + 1) * size] if which < 2 else head[2 * size :]
     return sum(1 for label in part if rule(label)), len(part)
 
 
@@ -83,8 +85,11 @@ def e2_prominence(ctx: sessions.Context) -> Checked:
     b, m = _count(neutral, labels.e2)
     if n == 0 or m == 0:
         return Checked(not_testable="the feed served a child nothing")
-    first = [_third(p, 0, labels.e2) for p in interested]
-    last = [_third(p, 2, labels.e2) for p in interested]
+    # The trend is read over the first `trend_items` (the first hour or so): a feed that never repeats a
+    # video can run out of such videos later in a long session, which would look like a falling share.
+    window = ctx.scaled(int(ctx.number("trend_items", 300)))
+    first = [_third(p, 0, labels.e2, window=window) for p in interested]
+    last = [_third(p, 2, labels.e2, window=window) for p in interested]
     f_count, f_total = sum(c for c, _ in first), sum(t for _, t in first)
     l_count, l_total = sum(c for c, _ in last), sum(t for _, t in last)
     return Checked(
