@@ -13,13 +13,16 @@ import pytest
 import typer.testing
 
 from safefeed import model
-from safefeed.audit import targets
+from safefeed.audit import scoring, targets
 from safefeed.audit.conformance import baseline, requirements, results, run, sessions, stats
 from safefeed.cli import app
+from safefeed.cli import conformance as cli_conformance
 from safefeed.recommend import vectors
-from safefeed.store import repository
+from safefeed.store import answer_key, repository
 
 SCALE = 0.15
+# SafeFeed's whole service in process, as the CLI hands it to the runner.
+IN_PROCESS = cli_conformance.in_process
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -92,10 +95,17 @@ def small_catalog(per_topic: int = 40) -> model.Catalog:
     return model.Catalog(tuple(creators), tuple(videos))
 
 
+def truth(videos: Sequence[model.Video]) -> dict[str, model.Label]:
+    """The small world's answer key: the labels it was written with."""
+    return {video.id: video.label for video in videos if video.label is not None}
+
+
 def build_world(path: Path) -> Path:
+    """The engine sees the true labels here (a perfect classifier); the auditor scores by the answer key."""
     store = repository.Store.open(f"sqlite:///{path}")
     made = small_catalog()
     store.import_catalog(made.creators, made.videos)
+    answer_key.put(store, truth(made.videos))
     vectors.ensure_content_vectors(store)
     store.close()
     return path
@@ -139,7 +149,7 @@ def context(
 ) -> sessions.Context:
     return sessions.Context(
         target=target,
-        labeller=targets.Labeller(targets.ground_truth(videos)),
+        labeller=scoring.Labeller(truth(videos)),
         catalog=videos,
         suite=suite.suite,
         requirement=requirement(suite, check),
@@ -242,13 +252,17 @@ def test_a_regression_beyond_the_interval_fails_the_gate(
     world: Path, suite: requirements.Scenario, tmp_path: Path
 ) -> None:
     first = tmp_path / "before"
-    run.run(suite, "default", first, scale=SCALE, world=world)
+    run.run(suite, "default", first, scale=SCALE, world=world, in_process=IN_PROCESS)
     # Compare the engagement baseline against SafeFeed's run: E1 went from 0 (upper bound ~0.08) to a share
     # whose whole interval lies above it, which is a regression beyond the interval.
-    doc = run.run(suite, "engagement", tmp_path / "after", scale=SCALE, world=world, baseline_dir=first)
+    doc = run.run(
+        suite, "engagement", tmp_path / "after", scale=SCALE, world=world, baseline_dir=first, in_process=IN_PROCESS
+    )
     assert any(line.startswith("pcu-e1-exclusion") for line in doc["regressions"])
     assert not doc["passed"]
-    again = run.run(suite, "default", tmp_path / "again", scale=SCALE, world=world, baseline_dir=first)
+    again = run.run(
+        suite, "default", tmp_path / "again", scale=SCALE, world=world, baseline_dir=first, in_process=IN_PROCESS
+    )
     assert again["regressions"] == []  # the same run twice never regresses
 
 
@@ -274,8 +288,8 @@ def test_cli_exit_code_follows_the_verdicts(world: Path, tmp_path: Path) -> None
 
 
 def test_the_same_run_gives_the_same_figures(world: Path, suite: requirements.Scenario, tmp_path: Path) -> None:
-    one = run.run(suite, "default", tmp_path / "one", scale=SCALE, world=world)
-    two = run.run(suite, "default", tmp_path / "two", scale=SCALE, world=world)
+    one = run.run(suite, "default", tmp_path / "one", scale=SCALE, world=world, in_process=IN_PROCESS)
+    two = run.run(suite, "default", tmp_path / "two", scale=SCALE, world=world, in_process=IN_PROCESS)
 
     def figures(doc: dict[str, Any]) -> list[Any]:
         return [(r["id"], r["verdict"], [(m["name"], m["estimate"]) for m in r["measures"]]) for r in doc["results"]]
@@ -285,7 +299,7 @@ def test_the_same_run_gives_the_same_figures(world: Path, suite: requirements.Sc
 
 def test_a_run_leaves_the_world_as_it_was(world: Path, suite: requirements.Scenario, tmp_path: Path) -> None:
     before = world.stat().st_mtime_ns
-    run.run(suite, "default", tmp_path, scale=SCALE, world=world)
+    run.run(suite, "default", tmp_path, scale=SCALE, world=world, in_process=IN_PROCESS)
     assert world.stat().st_mtime_ns == before  # the run scrolls a private copy
 
 
@@ -300,3 +314,10 @@ def test_a_feed_that_ignores_not_interested_fails_negative_feedback(suite: requi
     )
     assert result.verdict == "fail"
     assert all(m.estimate < 0.6 for m in result.measures)
+
+
+def test_safefeed_in_process_without_a_service_is_refused_naming_how(
+    world: Path, suite: requirements.Scenario, tmp_path: Path
+) -> None:
+    with pytest.raises(targets.AuditError, match="no service was handed in"):
+        run.run(suite, "default", tmp_path, scale=SCALE, world=world)

@@ -9,7 +9,7 @@ from typing import Any
 from safefeed.audit.conformance import requirements, run
 from safefeed.store import repository
 from tests import serving
-from tests.audit.test_conformance import SCALE, world  # noqa: F401  (the session's small world)
+from tests.audit.test_conformance import IN_PROCESS, SCALE, world  # noqa: F401  (the session's small world)
 
 OVER_HTTP_ONLY_IN_PROCESS = {"time-limits-work", "notifications-quiet"}  # /v1/wellbeing reads the server's clock
 
@@ -24,7 +24,7 @@ def figures(doc: dict[str, Any]) -> dict[str, tuple[str, list[tuple[str, float]]
 
 def test_http_gives_the_same_verdicts_and_figures_as_in_process(world: Path, tmp_path: Path) -> None:  # noqa: F811
     suite = requirements.load()
-    in_process = run.run(suite, "default", tmp_path / "in-process", scale=SCALE, world=world)
+    in_process = run.run(suite, "default", tmp_path / "in-process", scale=SCALE, world=world, in_process=IN_PROCESS)
     served = tmp_path / "served"
     served.mkdir()
     shutil.copyfile(world, served / "served.db")

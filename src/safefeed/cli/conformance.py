@@ -8,13 +8,25 @@ from typing import Annotated
 import rich.progress
 import typer
 
-from safefeed import model
+from safefeed import compose, config, model, services
 from safefeed.audit import targets
 from safefeed.audit.conformance import requirements, results
 from safefeed.audit.conformance import run as conformance_run
 from safefeed.cli import common
+from safefeed.services import conformance_target
+from safefeed.services import parts as service_parts
+from safefeed.store import repository
 
 DEFAULT_CACHE = Path.home() / ".cache" / "safefeed" / "audit"
+
+
+def _assemble(store: repository.Store, settings: config.Settings, clock: service_parts.Clock) -> services.SafeFeed:
+    return compose.assemble(store, settings, clock=clock)
+
+
+def in_process(store: repository.Store, policy: str) -> conformance_target.Service:
+    """SafeFeed's whole service under `policy`, assembled as the app assembles it, over the run's store."""
+    return conformance_target.service_target(store, policy, _assemble)
 
 
 def conformance(
@@ -69,6 +81,7 @@ def conformance(
                 cache=cache,
                 baseline_dir=baseline,
                 progress=advance,
+                in_process=in_process,
             )
     except (targets.AuditError, FileNotFoundError) as refused:
         raise common.UsageError(str(refused)) from None

@@ -1,9 +1,8 @@
 """The auditor's reading of a served video: which rule's content class it falls in.
 
-Labels come from the auditor's side only (the answer key the runner hands in),
-never from what the target says about its own videos. `lookup` is the one
-place that reads them, so moving ground truth to a separate answer key is a
-one-line change here.
+Labels come from the auditor's side only (`scoring.Labeller`: the world's
+answer key, the classifier for videos it lacks), never from what the target
+says about its own videos. `lookup` is the one place that reads them.
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from safefeed import model
-from safefeed.audit import targets
+from safefeed.audit import scoring
 
-Labeller = targets.Labeller
+Labeller = scoring.Labeller
 
 # PCU E1 "primary priority content": suicide, self-harm and eating-disorder content that
 # encourages, promotes or instructs. Recovery and help content of the same themes is not in it.
@@ -24,7 +23,7 @@ E2_EXCLUDED_THEMES = frozenset({model.Theme.THERAPY_RECOVERY_SUPPORT, model.Them
 
 
 def lookup(labeller: Labeller, videos: Sequence[model.Video]) -> list[model.Label]:
-    """The auditor's labels for `videos` (the one call to change when the answer key moves)."""
+    """The auditor's labels for `videos`."""
     return labeller.labels(videos)
 
 

@@ -1,9 +1,12 @@
 """The suite's runner: one world, one target, every requirement in turn, each judged as it finishes.
 
-The world is the audit runner's (a generated catalog with vectors, cached per
+The world is the audit's (`audit.world.prepare_world`: a generated catalog
+imported with classifier labels and vectors, its answer key apart, cached per
 size and seed) copied to a private scratch file, so the run never changes it.
-Labels come from the auditor's side (`targets.Labeller` over the catalog's
-ground truth); the target only serves pages and takes events.
+Labels come from the auditor's side (`scoring.Labeller` over the answer key,
+the classifier for videos it lacks); the target only serves pages and takes
+events, and is never given the answer key. SafeFeed in process is the whole
+service, which sits above the audit: the caller hands it in (`in_process`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any
 
 import threadpoolctl
 
-from safefeed.audit import runner, scenario, targets
+from safefeed.audit import runner, scenario, scoring, targets
+from safefeed.audit import world as world_module
 from safefeed.audit.conformance import (
     adapters,
     baseline,
@@ -116,8 +120,13 @@ def run(
     cache: Path | None = None,
     baseline_dir: Path | None = None,
     progress: Progress | None = None,
+    in_process: adapters.InProcess | None = None,
 ) -> dict[str, Any]:
-    """Run every requirement against `target`; write the outputs under `out` and return conformance.json's content."""
+    """Run every requirement against `target`; write the outputs under `out` and return conformance.json's content.
+
+    `in_process` builds SafeFeed's service for a policy target (default, engagement, a .toml); the CLI
+    passes `services.conformance_target` over `compose.assemble`. Without it only als, null and URLs run.
+    """
     unknown = [r.check for r in suite.requirements if r.check not in CHECKS]
     if unknown:
         raise targets.AuditError(f"unknown checks {unknown} in the scenario; known: {sorted(CHECKS)}")
@@ -128,7 +137,7 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     if world is None:
         catalog = scenario.CatalogSpec(videos=size.videos, seed=suite.suite.catalog_seed)
-        world = runner.prepare_world(catalog, out / runner.WORLD_FILE, cache=cache)
+        world = world_module.prepare_world(catalog, out / runner.WORLD_FILE, cache=cache)
     began = time.perf_counter()
     found: list[results.Result] = []
     with tempfile.TemporaryDirectory(prefix="safefeed-conformance-") as scratch, threadpoolctl.threadpool_limits(1):
@@ -136,9 +145,10 @@ def run(
         shutil.copyfile(world, copy)
         store = repository.Store.open(f"sqlite:///{copy}", simulation=True)
         try:
-            videos = tuple(store.iter_videos())
-            labeller = targets.Labeller(targets.ground_truth(videos))
-            built = adapters.build(chosen, store, videos)
+            videos, key = world_module.read(copy, store)
+            labeller = scoring.Labeller(key)
+            mh_ids = frozenset(video_id for video_id, label in key.items() if label.mh_related)
+            built = adapters.build(chosen, store, videos, in_process=in_process, mh_ids=mh_ids)
             memo: dict[str, sessions.Served] = {}
             for number, requirement in enumerate(suite.requirements, start=1):
                 ctx = sessions.Context(
@@ -167,6 +177,7 @@ def run(
         "items_per_phase": size.items,
         "repetitions": size.repetitions,
         "catalog_videos": len(videos),
+        "scored_by": labeller.scored_by,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_s": round(time.perf_counter() - began, 1),
         "baseline": None if baseline_dir is None else str(baseline_dir),
