@@ -13,11 +13,12 @@ import typer
 from safefeed import config, model
 from safefeed.audit import engine_labels, report, runner, scenario
 from safefeed.audit import replay as replay_module
-from safefeed.cli import common
+from safefeed.cli import common, conformance
 
 app = typer.Typer(help="Audit a feed with sock-puppet personas (the Amnesty 2023 method).", no_args_is_help=True)
 
 DEFAULT_CACHE = Path.home() / ".cache" / "safefeed" / "audit"
+app.command()(conformance.conformance)
 
 
 @app.command()

@@ -1,0 +1,85 @@
+"""Targets with controls: SafeFeed's service in process (built above), and any feed over SafeFeed's HTTP routes.
+
+The in-process service sits above the audit, so the caller hands it in as an
+`InProcess` factory (the CLI passes `services.conformance_target` over
+`compose.assemble`): a test then meets the well-being gate, search, settings
+and refresh exactly as the app does. `HttpControls` adds the /v1/me and
+/v1/search routes to the audit's `targets.Http`. Other kinds (ALS peer, null
+feed) are the audit's own targets, with no controls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from safefeed import model
+from safefeed.audit import targets
+from safefeed.audit.conformance import capabilities
+from safefeed.store import repository
+
+# SafeFeed's whole service under a policy (the spec's), over the run's private store.
+InProcess = Callable[[repository.Store, str], targets.Target]
+
+
+class HttpControls(targets.Http):
+    """`targets.Http` plus the controls SafeFeed's API offers (see docs/conformance.md)."""
+
+    def send(self, events: Sequence[model.Event]) -> None:
+        by_account: dict[str, list[dict[str, Any]]] = {}
+        for event in events:
+            body = targets.event_to_json(event)
+            for name in ("query", "hashtag", "topic"):
+                value = getattr(event, name)
+                if value is not None:
+                    body[name] = value
+            by_account.setdefault(event.account_id, []).append(body)
+        for account_id, batch in by_account.items():
+            latest = max(item["at"] for item in batch)
+            self._call("POST", "/v1/events?" + urllib.parse.urlencode({"now": latest}), batch, self._token(account_id))
+
+    def refresh(self, account_id: str, now: dt.datetime) -> None:
+        self._call("POST", "/v1/me/refresh", token=self._token(account_id))
+        self._cursors.pop(account_id, None)
+
+    def search(self, account_id: str, query: str, now: dt.datetime) -> capabilities.Searched:
+        path = "/v1/search?" + urllib.parse.urlencode({"q": query, "n": "20", "now": now.isoformat()})
+        answer = self._call("GET", path, token=self._token(account_id))
+        try:
+            videos = tuple(targets.video_from_json(video) for video in answer["videos"])
+            return capabilities.Searched(videos, len(answer.get("help", [])), bool(answer.get("withheld", False)))
+        except (KeyError, TypeError, ValueError) as bad:
+            raise targets.AuditError(f"GET /v1/search answered something that is not a search: {bad!r}") from None
+
+    def set_personalised(self, account_id: str, personalised: bool, now: dt.datetime) -> None:
+        self._call("PATCH", "/v1/me/settings", {"personalised": personalised}, self._token(account_id))
+
+    def why(self, account_id: str, video_id: str, now: dt.datetime) -> tuple[str, ...]:
+        answer = self._call("GET", f"/v1/me/why/{urllib.parse.quote(video_id)}", token=self._token(account_id))
+        return tuple(str(reason) for reason in answer.get("why", []))
+
+    def forget_interest(self, account_id: str, topic: str, now: dt.datetime) -> None:
+        self._call("DELETE", f"/v1/me/interests/{urllib.parse.quote(topic)}", token=self._token(account_id))
+
+
+def build(
+    spec: targets.Spec,
+    store: repository.Store,
+    videos: Sequence[model.Video],
+    *,
+    in_process: InProcess | None = None,
+    mh_ids: frozenset[str] = frozenset(),
+) -> targets.Built:
+    """The target a spec names, with every control it has: SafeFeed kinds get the whole service."""
+    if spec.kind == "engine":
+        if in_process is None:
+            raise targets.AuditError(
+                f"target {spec.name!r} is SafeFeed in process, but no service was handed in: "
+                "run it through `safefeed audit conformance` (or pass `in_process`)"
+            )
+        return targets.Built(in_process(store, spec.policy), "")
+    if spec.kind == "http":
+        return targets.Built(HttpControls(spec.url), "")
+    return targets.build(spec, store, videos, mh_ids=mh_ids)

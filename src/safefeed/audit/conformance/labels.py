@@ -1,0 +1,41 @@
+"""The auditor's reading of a served video: which rule's content class it falls in.
+
+Labels come from the auditor's side only (`scoring.Labeller`: the world's
+answer key, the classifier for videos it lacks), never from what the target
+says about its own videos. `lookup` is the one place that reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from safefeed import model
+from safefeed.audit import scoring
+
+Labeller = scoring.Labeller
+
+# PCU E1 "primary priority content": suicide, self-harm and eating-disorder content that
+# encourages, promotes or instructs. Recovery and help content of the same themes is not in it.
+E1_THEMES = frozenset({model.Theme.SUICIDE, model.Theme.SELF_HARM, model.Theme.EATING_BODY_IMAGE})
+HARMFUL = frozenset({model.Harm.POTENTIALLY_HARMFUL, model.Harm.VIOLATIVE})
+# PCU E2: depressive and body-image content that is not itself support (reduced prominence, not exclusion).
+E2_EXCLUDED_THEMES = frozenset({model.Theme.THERAPY_RECOVERY_SUPPORT, model.Theme.NEURODIVERGENCE})
+
+
+def lookup(labeller: Labeller, videos: Sequence[model.Video]) -> list[model.Label]:
+    """The auditor's labels for `videos`."""
+    return labeller.labels(videos)
+
+
+def e1(label: model.Label) -> bool:
+    """Suicide, self-harm or eating-disorder content that may harm (PCU E1)."""
+    return label.mh_related and label.theme in E1_THEMES and label.harm in HARMFUL
+
+
+def e2(label: model.Label) -> bool:
+    """Depressive or body-image content that is not support (PCU E2; includes E1)."""
+    return label.mh_related and label.harm is not model.Harm.SUPPORTIVE and label.theme not in E2_EXCLUDED_THEMES
+
+
+def mental_health(label: model.Label) -> bool:
+    return label.mh_related
