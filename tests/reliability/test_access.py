@@ -207,6 +207,7 @@ ROWS: tuple[Row, ...] = (
         "/v1/admin/videos/{video}/enforcement",
         fixed(json={"enforcement": "restricted"}),
     ),
+    Row("GET", "/v1/admin/catalog/progress", ADMINS),
     Row("GET", "/v1/admin/review", ADMINS),
     Row("POST", "/v1/admin/review", ADMINS, prepare=review),
     # Audits: aggregate reports, for auditors and admins.

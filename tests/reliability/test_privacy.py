@@ -102,6 +102,8 @@ def test_export_holds_every_row_about_the_account(lived_in: world_.World) -> Non
             ok = held["learned_state_snapshot_after_seq"] is not None and bool(held["learned"])
         elif table == "principals":
             ok = "login" in held
+        elif table == "page_decisions":
+            ok = len(held["page_decisions"]) == count
         else:
             ok = len(held["wellbeing"].get(table, ())) == count
         if not ok:

@@ -436,7 +436,7 @@ class Engine:
         position = self.items.position.get(video_id)
         if position is None:
             raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
-        label = catalog_items.known_label(label)  # an answer key is never the platform's to read
+        label = catalog_items.known_label(label)  # ground truth is never the platform's to read
         with self._lock:
             if enforcement is not None:
                 self.items.enforcement[position] = catalog_items.ENFORCEMENT_CODES[enforcement]

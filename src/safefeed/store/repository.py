@@ -219,16 +219,26 @@ class Store:
             "account": rows.account_row(account),
             "events": [{"seq": seq, **rows.event_row(event)} for seq, event in self.events(account_id=account_id)],
             "learned_state_snapshot_after_seq": None if snapshot is None else snapshot[0],
+            "page_decisions": self._page_decisions(account_id),
         }
+
+    def _page_decisions(self, account_id: str) -> list[dict[str, Any]]:
+        """What the ranking decided for each page served to the account (kept so a retried cursor replays it)."""
+        table = schema.page_decisions
+        query = sa.select(table.c.after_seq, table.c.decisions).where(table.c.account_id == account_id)
+        with self.engine.connect() as connection:
+            return [
+                {"after_seq": int(row.after_seq), "decisions": row.decisions}
+                for row in connection.execute(query.order_by(table.c.after_seq))
+            ]
 
     def delete_account(self, account_id: str) -> int:
         """Remove the account, its events and its learned state; returns how many events went with it."""
         self.account(account_id)
         with self.engine.begin() as connection:
             deleted = connection.execute(sa.delete(schema.events).where(schema.events.c.account_id == account_id))
-            connection.execute(
-                sa.delete(schema.account_snapshots).where(schema.account_snapshots.c.account_id == account_id)
-            )
+            for table in (schema.account_snapshots, schema.page_decisions):
+                connection.execute(sa.delete(table).where(table.c.account_id == account_id))
             connection.execute(sa.delete(schema.accounts).where(schema.accounts.c.id == account_id))
         self.account_rows.forget(account_id)
         return int(deleted.rowcount)
