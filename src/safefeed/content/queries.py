@@ -1,7 +1,7 @@
 """How a search box is read: the spelling tricks people use to get past a blocked term, undone.
 
-Fairplay et al. (2025) found teen search blocks bypassed by spaced letters and
-look-alike letters from other scripts; the lexicon then matches what they spell.
+Fairplay et al. (2025) found teen self-harm search blocks bypassed by spelling
+variants; these are two common ones, and the lexicon then matches what they spell.
 """
 
 from __future__ import annotations
