@@ -76,10 +76,13 @@ class Accounts:
     def _load(self, account_id: str) -> account_state.AccountState:
         account = self.account(account_id)
         snapshot = self.store.snapshot(account_id)
-        current = None if snapshot is None else account_state.AccountState.loads(snapshot[1])
-        if snapshot is None or current is None:  # none, or one this version cannot read: the whole log
+        if snapshot is None:
             current, position = empty(), LogPosition()
         else:
+            # A snapshot this version cannot read (an older encoding) is rebuilt from the log after it, on an
+            # empty state, never from the start: it may be a refresh or an edited profile, which replaying
+            # the events before it would undo.
+            current = account_state.AccountState.loads(snapshot[1]) or empty()
             position = LogPosition(seq=snapshot[0], snapshot=snapshot[0], impression=snapshot[0])
         self._replay(current, position, self.store.events(account_id=account_id, after_seq=position.seq), account)
         self.keep(account_id, current, position)

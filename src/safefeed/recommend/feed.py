@@ -23,16 +23,14 @@ import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
-from safefeed.content import generate
 from safefeed.policy import rules as policy_rules
 from safefeed.recommend import accounts as account_cache
 from safefeed.recommend import ads as sponsored_slots
 from safefeed.recommend import build as loading
 from safefeed.recommend import context as policy_context
 from safefeed.recommend import cursor as cursors
-from safefeed.recommend import index as vector_index
-from safefeed.recommend import items as catalog_items
 from safefeed.recommend import (
+    impressions,
     learn,
     moderation,
     page,
@@ -46,6 +44,8 @@ from safefeed.recommend import (
     state,
     vectors,
 )
+from safefeed.recommend import index as vector_index
+from safefeed.recommend import items as catalog_items
 from safefeed.store import pages, repository
 
 # The names other packages and tests know this module by; each now lives with its stage.
@@ -118,18 +118,22 @@ class Engine:
         self.policy = policy
         self.config = config
         self.resolve = resolve
-        self.sources: list[sources.CandidateSource] = [
-            sources.Following(catalog),
-            sources.Interest(index),
-            sources.Topics(catalog),
-            sources.Trending(catalog),
-            sources.Explore(catalog),
-        ]
-        self.stem = sources.Topics(catalog, fixed_topics=tuple(sorted(generate.EDUCATIONAL_TOPICS)), name="stem")
+        self.sources = sources.every(catalog, index)
+        self.stem = sources.stem(catalog)
         self.evidence = evidence or sensitivity.build(catalog, index, propagation=config.propagation)
         self.flags = {band: sensitivity.flags(self.evidence, rules.sensitivity) for band, rules in policy.bands.items()}
         self.support = sources.Support(catalog, sensitivity.supportive(catalog, self.evidence))
-        self.parts = rank.Parts(catalog, index, factors, self.gram, self.flags, policy.bands, config.weights)
+        self.parts = rank.Parts(
+            catalog,
+            index,
+            factors,
+            self.gram,
+            self.flags,
+            policy.bands,
+            config.weights,
+            per_source=config.candidates_per_source,
+            interest_candidates=config.interest_candidates,
+        )
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._lock = threading.RLock()
@@ -179,78 +183,38 @@ class Engine:
             current = self.accounts.state(account_id, catch_up=True)
             position = self.accounts.position(account_id)
             if cursor is not None:
-                replayed = page.replay(
-                    self.store,
-                    self.items,
-                    account_id,
-                    cursor,
-                    current.last_page,
-                    impression=position.impression,
-                    snapshot=position.snapshot,
-                    n=n,
-                )
+                replayed = page.replay(self.store, self.items, account_id, cursor, current.last_page, position, n=n)
                 if replayed is not None:
                     return self._assemble(context, current, replayed)
             active = rank.active(
                 self.sources, tab, stem=self.stem, support=self.support, personalised=context.personalised
             )
-            ranked = rank.rank(
-                self.parts,
-                context,
-                current,
-                active,
-                n=n,
-                tab=tab,
-                rng=self._rng(account_id, current.pages),
-                per_source=self.config.candidates_per_source,
-                interest_candidates=self.config.interest_candidates,
-            )
+            rng = self._rng(account_id, current.pages)
+            ranked = rank.rank(self.parts, context, current, active, n=n, tab=tab, rng=rng)
             self._count(context, ranked.counts)
             sponsored = self._sponsored(context, current, ranked.page)
             chosen = rerank.insert_slots(ranked.page, sponsored, every=self.config.ad_every)
             ads = frozenset(sponsored)
             scored = rank.score_missing(self.parts, context, current, chosen, ranked.scored)  # ads, where placed
             asked = cursor or cursors.encode(account_id, position.impression)
-            served = self._log_page(context, current, position, moment, asked, chosen, ranked.found_by, scored, ads)
+            decided = page.decided(self.items, chosen, ranked.found_by, scored, ads)
+            served = impressions.log(
+                self.store,
+                self.accounts,
+                current,
+                position,
+                account_id=account_id,
+                asked=asked,
+                decided=decided,
+                moment=moment,
+                learn=lambda event: self._learn(current, event, context),
+            )
+            self._pages_since_flush += 1
+            if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
+                self._pages_since_flush = 0
+                self.flush_protections()
             plan = page.Plan(asked, served.ids, served.next_cursor, ranked.found_by, scored, ads)
             return self._assemble(context, current, plan)
-
-    def _log_page(
-        self,
-        context: Context,
-        current: state.AccountState,
-        position: LogPosition,
-        moment: dt.datetime,
-        asked: str,
-        chosen: Sequence[int],
-        found_by: Mapping[int, str],
-        scored: Mapping[int, Scored],
-        ads: frozenset[int],
-    ) -> cursors.Served:
-        """Log the page's impressions with its ranking decisions (one commit), and learn from them."""
-        account_id = context.account.id
-        ids = tuple(self.items.ids[p] for p in chosen)
-        impressions = [model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids]
-        decided = page.decided(self.items, chosen, found_by, scored, ads)
-        kept: list[cursors.Served] = []
-
-        def decisions(seqs: list[int]) -> tuple[int, str] | None:
-            kept.append(cursors.Served(asked, cursors.encode(account_id, max([position.impression, *seqs])), decided))
-            return cursors.row(account_id, kept[0])
-
-        seqs = pages.append_page(self.store, impressions, decisions)  # impressions and decisions: one commit
-        for impression in impressions:
-            self._learn(current, impression, context)
-        self.accounts.applied(position, seqs)
-        position.impression = max([position.impression, *seqs])
-        served = kept[0]
-        current.pages += 1
-        current.last_page = served
-        self._pages_since_flush += 1
-        if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
-            self._pages_since_flush = 0
-            self.flush_protections()
-        return served
 
     def _assemble(self, context: Context, current: state.AccountState, plan: page.Plan) -> model.Page:
         positions = [self.items.position[i] for i in plan.ids]
@@ -331,16 +295,7 @@ class Engine:
             raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
         label = catalog_items.known_label(label)  # an answer key is never the platform's to read
         with self._lock:
-            moderation.apply(
-                self.items,
-                self.evidence,
-                self.flags,
-                self.support,
-                self.policy.bands,
-                position,
-                enforcement=enforcement,
-                label=label,
-            )
+            moderation.apply(self.parts, self.evidence, self.support, position, enforcement=enforcement, label=label)
             self.videos.forget(video_id)
 
     def review_priority(

@@ -7,30 +7,28 @@ support source's list are updated in place for the one video decided on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 import numpy as np
 
 from safefeed import model
 from safefeed.policy import rules as policy_rules
 from safefeed.recommend import items as catalog_items
-from safefeed.recommend import sensitivity, sources
+from safefeed.recommend import rank, sensitivity, sources
 from safefeed.store import reach as minor_reach
 from safefeed.store import repository
 
 
 def apply(
-    items: catalog_items.Items,
+    parts: rank.Parts,
     evidence: sensitivity.Evidence,
-    flags: Mapping[model.AgeBand, sensitivity.BandFlags],
     support: sources.Support,
-    bands: Mapping[model.AgeBand, policy_rules.Band],
     position: int,
     *,
     enforcement: model.Enforcement | None,
     label: model.Label | None,
 ) -> None:
     """Take a moderation decision into the arrays ranking reads (`label`: already one the platform may read)."""
+    items, flags = parts.items, parts.flags
     if enforcement is not None:
         items.enforcement[position] = catalog_items.ENFORCEMENT_CODES[enforcement]
     if label is None:
@@ -44,7 +42,7 @@ def apply(
     page.probability[position] = label.probability
     page.label_source[position] = catalog_items.SOURCE_CODES[label.source]
     evidence.relabel(items, position)
-    for band, rules in bands.items():
+    for band, rules in parts.bands.items():
         band_flags = flags[band]
         band_flags.sensitive[position] = evidence.sensitive(rules.sensitivity)[position] >= rules.sensitivity.threshold
         band_flags.harmful[position] = evidence.harmful(rules.sensitivity)[position] >= (

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from safefeed import model
 from safefeed.policy import help as help_lines
+from safefeed.recommend import accounts, explain, sensitivity
 from safefeed.recommend import context as policy_context
 from safefeed.recommend import cursor as cursors
-from safefeed.recommend import explain, sensitivity
 from safefeed.recommend import items as catalog_items
 from safefeed.store import repository
 
@@ -150,19 +150,18 @@ def replay(
     items: catalog_items.Items,
     account_id: str,
     cursor: str,
-    last_page: object,
+    last_page: cursors.Served | None,
+    position: accounts.LogPosition,
     *,
-    impression: int,
-    snapshot: int | None,
     n: int,
 ) -> Plan | None:
     """The plan of the page already served for this cursor, as it was served (None: not served yet).
 
-    `last_page`: the account state's newest page; `impression`, `snapshot`: how far the state has read the log.
+    `last_page`: the account state's newest page; `position`: how far the state has read the log.
     """
     after = cursors.decode(account_id, cursor)
-    fresh = after is None or after >= impression or after < (snapshot or 0)
-    served = last_page if isinstance(last_page, cursors.Served) else None
+    fresh = after is None or after >= position.impression or after < (position.snapshot or 0)
+    served = last_page
     if served is None or served.cursor != cursor:
         served = None if fresh else cursors.recall(store, account_id, cursor)
     if served is not None:

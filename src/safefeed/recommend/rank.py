@@ -44,6 +44,8 @@ class Parts:
     flags: Mapping[model.AgeBand, sensitivity.BandFlags]
     bands: Mapping[model.AgeBand, policy_rules.Band]
     weights: score.Weights
+    per_source: int  # candidates each filler source brings (following, trending, chosen, explore)
+    interest_candidates: int  # the nearest neighbours carry most of the relevance: more of them
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -83,8 +85,6 @@ def rank(
     n: int,
     tab: Tab,
     rng: np.random.Generator,
-    per_source: int,
-    interest_candidates: int,
 ) -> Ranked:
     """The page's positions, the source that found each candidate, and how each chosen one scored."""
     items = parts.items
@@ -98,12 +98,12 @@ def rank(
         rng=rng,
         personalised=context.personalised,
     )
-    k = max(per_source, 4 * n)
+    k = max(parts.per_source, 4 * n)
     found: list[Positions] = []
     known = NOTHING_KNOWN
     for source in active:
         if isinstance(source, sources.Interest):
-            known = source.scored(request, max(k, interest_candidates))
+            known = source.scored(request, max(k, parts.interest_candidates))
             found.append(known[0])
         else:
             found.append(source.candidates(request, k))
