@@ -139,6 +139,15 @@ class Accounts:
         """Other instances wait while this one serves and logs a page for the account (outside `lock`)."""
         return self.store.account_lock(account_id) if self.store.shared else contextlib.nullcontext()
 
+    def replace(
+        self, account_id: str, edit: Callable[[account_state.AccountState], account_state.AccountState]
+    ) -> None:
+        """Make `edit` of the account's current state its state from now on, here and everywhere (a snapshot),
+        while other instances wait. Raises UnknownAccount (and changes nothing) for an account not stored."""
+        self.store.account(account_id)
+        with self.account_lock(account_id), self.lock:
+            self.put_snapshot(account_id, edit(self.state(account_id, catch_up=True)))
+
     def put_snapshot(self, account_id: str, current: account_state.AccountState) -> None:
         """Make `current` the account's state from now on, here and (through its snapshot) everywhere.
 

@@ -21,9 +21,7 @@ from safefeed import model
 from safefeed.content import lexicon
 from safefeed.policy import rules as policy_rules
 from safefeed.recommend import context as policy_context
-from safefeed.recommend import index as vector_index
-from safefeed.recommend import items as catalog_items
-from safefeed.recommend import sensitivity, state, vectors
+from safefeed.recommend import rank, state, vectors
 
 Vector = npt.NDArray[np.float32]
 QUERY_NEIGHBOURS = 10  # a search is likely sensitive when most of what it finds is
@@ -82,15 +80,14 @@ def apply(
     current: state.AccountState,
     event: model.Event,
     context: policy_context.Context,
-    *,
-    items: catalog_items.Items,
-    index: vector_index.VectorIndex,
-    flags: sensitivity.BandFlags,
+    parts: rank.Parts,
     signals: state.Signals,
+    *,
     vector: Vector | None = None,
 ) -> None:
     """Apply one event to the state, as the policy allows: what it is about (the video, or the search)
-    is looked up here (`vector`: the video's, if already at hand; `flags`: the account's band's)."""
+    is looked up here (`vector`: the video's, if already at hand)."""
+    items, index, flags = parts.items, parts.index, parts.flags[context.band]
     if event.kind is model.EventKind.IMPRESSION:
         state.learn(current, event, signals, vector=None, topic=None, weight=0.0)
         return

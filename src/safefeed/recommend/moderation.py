@@ -54,16 +54,16 @@ def apply(
 
 def review_priority(
     store: repository.Store,
-    items: catalog_items.Items,
+    parts: rank.Parts,
     evidence: sensitivity.Evidence,
     youngest: policy_rules.Sensitivity,
-    *,
     limit: int,
     since: dt.datetime | None,
     today: dt.date,
 ) -> list[tuple[str, float]]:
     """The videos the review queue should take first (`sensitivity.review_priority`), with what minors
     were shown since `since` (None: popularity alone). Returns (video id, priority), highest first."""
+    items = parts.items
     reach = None
     if since is not None:
         reach = np.zeros(len(items), dtype=np.float64)

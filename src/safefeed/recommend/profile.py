@@ -42,9 +42,9 @@ def describe(account: model.Account, context: policy_context.Context, current: s
 
 def forget_topic(
     items: catalog_items.Items, index: vector_index.VectorIndex, current: state.AccountState, topic: str
-) -> None:
-    """Remove one inferred interest from the state, in place: its affinity, its direction in the interest
-    vector, and the interactions with its videos that the collaborative taste is folded in from."""
+) -> state.AccountState:
+    """Remove one inferred interest from the state, in place (and return it): its affinity, its direction in
+    the interest vector, and the interactions with its videos that the collaborative taste is folded in from."""
     current.topic_affinity.pop(topic, None)
     code = items.topic_code.get(topic)
     if code is not None and len(items.by_topic[code]):
@@ -55,6 +55,7 @@ def forget_topic(
         in_topic = [v for v in current.interactions if items.topic[items.position[v]] == code]
         for video_id in in_topic:
             del current.interactions[video_id]
+    return current
 
 
 def why(
