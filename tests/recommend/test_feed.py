@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections import Counter
 
 import pytest
 
 from safefeed import model
-from safefeed.recommend import feed
+from safefeed.recommend import feed, state, vectors
 from safefeed.store import repository
 from tests.recommend.conftest import T0
 
@@ -93,6 +94,24 @@ def test_state_is_rebuilt_exactly_from_the_event_log(world: repository.Store) ->
     restarted = feed.build(world)
     assert restarted.account_state("teen").topic_affinity == pytest.approx(live.account_state("teen").topic_affinity)
     assert restarted.account_state("teen").seen.keys() == live.account_state("teen").seen.keys()
+
+
+def test_an_unreadable_snapshot_is_rebuilt_from_the_log_without_undoing_a_refresh(world: repository.Store) -> None:
+    """A snapshot of an older encoding (a pickle) is not read: the state is rebuilt from the events logged after
+    it, on an empty state, so what a refresh forgot before it stays forgotten."""
+    engine = feed.build(world)
+    watch_all(engine, engine.feed("teen", n=10, now=T0), "football", T0)
+    engine.refresh("teen")
+    later = engine.feed("teen", n=10, now=T0)
+    watch_all(engine, later, "pets", T0)
+    stored = world.snapshot("teen")
+    assert stored is not None
+    world.put_snapshot("teen", stored[0], pickle.dumps(state.AccountState.empty(vectors.DIMENSIONS)))
+    rebuilt, running = feed.build(world).account_state("teen"), engine.account_state("teen")
+    assert rebuilt.events == running.events == 20  # the page after the refresh and its watches, nothing before
+    assert rebuilt.seen.keys() == running.seen.keys()
+    assert rebuilt.topic_affinity == pytest.approx(running.topic_affinity)
+    assert rebuilt.topic_affinity.get("football", 0.0) <= 0  # watched to the end twice before the refresh
 
 
 def test_accounts_dropped_from_memory_come_back_exactly(world: repository.Store) -> None:

@@ -171,7 +171,7 @@ def noisy_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     vector leans towards a "sad" centroid as much as towards its everyday topic's.
     """
     rng = np.random.default_rng(11)
-    catalog = generate.generate(3000, seed=11).labelled()  # the truth, to make the noisy labels from
+    catalog = generate.generate(3000, seed=11).labelled()  # the truth on the videos: the noisy labels come from it
     everyday = list(generate.topics())
     names = [*everyday, "sad lonely tired crying at night"]
     centroids = dict(zip(names, embedding.embed(names), strict=True))

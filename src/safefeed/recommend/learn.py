@@ -20,7 +20,8 @@ import numpy.typing as npt
 from safefeed import model
 from safefeed.content import lexicon
 from safefeed.policy import rules as policy_rules
-from safefeed.recommend import state
+from safefeed.recommend import context as policy_context
+from safefeed.recommend import rank, state, vectors
 
 Vector = npt.NDArray[np.float32]
 QUERY_NEIGHBOURS = 10  # a search is likely sensitive when most of what it finds is
@@ -73,3 +74,51 @@ def teach(
         vector, topic, confidence = None, None, 0.0
         weight = 0.0 if event.kind is not model.EventKind.NOT_INTERESTED else None
     state.learn(current, event, signals, vector=vector, topic=topic, weight=weight, confidence=confidence)
+
+
+def apply(
+    current: state.AccountState,
+    event: model.Event,
+    context: policy_context.Context,
+    parts: rank.Parts,
+    signals: state.Signals,
+    *,
+    vector: Vector | None = None,
+) -> None:
+    """Apply one event to the state, as the policy allows: what it is about (the video, or the search)
+    is looked up here (`vector`: the video's, if already at hand)."""
+    items, index, flags = parts.items, parts.index, parts.flags[context.band]
+    if event.kind is model.EventKind.IMPRESSION:
+        state.learn(current, event, signals, vector=None, topic=None, weight=0.0)
+        return
+    topic: str | None = None
+    sensitive = False
+    confidence = vectors.confidence(event)
+    position = None if event.video_id is None else items.position.get(event.video_id)
+    if position is not None:
+        if vector is None:
+            vector = index.reconstruct(np.asarray([position]))[0]
+        topic = items.topic_of(position)
+        if event.kind is model.EventKind.NOT_INTERESTED:
+            topic = None  # not interested in this one video: its topic stays welcome
+        sensitive = bool(flags.sensitive[position])
+    elif event.kind is model.EventKind.SEARCH and event.query:
+        if policy_context.withheld(event.query, context):  # logged, but it teaches the feed nothing, on replay too
+            state.learn(current, event, signals, vector=None, topic=None, weight=0.0)
+            return
+        vector = vectors.query(event.query)
+        if context.rules.sensitivity.explicit_weight < 1.0:
+            _, found = index.search(vector[None, :], QUERY_NEIGHBOURS)
+            near = found[0][found[0] >= 0]
+            sensitive = sensitive_query(event.query, flags.sensitive[near])
+    teach(
+        current,
+        event,
+        signals,
+        rules=context.rules,
+        personalised=context.personalised,
+        vector=vector,
+        topic=topic,
+        confidence=confidence,
+        sensitive=sensitive,
+    )

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from safefeed.content import generate
 from safefeed.recommend import index as vector_index
 from safefeed.recommend import items as catalog_items
 from safefeed.recommend import state as account_state
@@ -164,3 +165,13 @@ class Support:
             return np.zeros(0, dtype=np.int64)
         order = np.lexsort((-self.items.popularity[found], ~self.items.verified[found]))
         return found[order][: 4 * k].astype(np.int64)
+
+
+def every(items: catalog_items.Items, index: vector_index.VectorIndex) -> list[CandidateSource]:
+    """The For You tab's sources, in the order that decides which one found a candidate first."""
+    return [Following(items), Interest(index), Topics(items), Trending(items), Explore(items)]
+
+
+def stem(items: catalog_items.Items) -> Topics:
+    """The STEM tab's one source: the educational topics, fixed."""
+    return Topics(items, fixed_topics=tuple(sorted(generate.EDUCATIONAL_TOPICS)), name="stem")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
+import json
 import math
-import pickle
 import sys
+import zipfile
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 
@@ -18,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safefeed import model
+from safefeed.recommend import cursor
 
 Vector = npt.NDArray[np.float32]
 SERVED_HISTORY = 200  # longer than any dispersion window a policy may set
@@ -167,8 +170,7 @@ class AccountState:
     blocked_topics: set[str] = dataclasses.field(default_factory=set)
     events: int = 0
     pages: int = 0  # pages served: the cursor counts them
-    # The newest page's ranking decisions (`cursor.Served`); a snapshot from before them holds (cursor, ids, next).
-    last_page: object = None
+    last_page: cursor.Served | None = None  # the newest page's ranking decisions
 
     @classmethod
     def empty(cls, dimensions: int) -> AccountState:
@@ -190,15 +192,86 @@ class AccountState:
             self.seen.mark(video_id, now, horizon_s=horizon_s, limit=signals.seen_limit)
 
     def dumps(self) -> bytes:
-        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        """The state as a snapshot: a versioned header, then numpy arrays and a JSON document (no pickle)."""
+        return encode(self)
 
     @staticmethod
-    def loads(data: bytes) -> AccountState:
-        state = pickle.loads(data)
-        assert isinstance(state, AccountState)
-        if not isinstance(state.seen, Seen):  # a snapshot from before `Seen`: video id -> time
-            state.seen = Seen.of(state.seen)
-        return state
+    def loads(data: bytes) -> AccountState | None:
+        """The state a snapshot holds; None for one this version cannot read (an older encoding, or damaged):
+        the state is derived data, so the caller rebuilds it from the event log instead."""
+        return decode(data)
+
+
+SNAPSHOT_MAGIC = b"SFST"  # SafeFeed state
+SNAPSHOT_VERSION = 1
+
+
+def encode(state: AccountState) -> bytes:
+    """`SNAPSHOT_MAGIC`, one version byte, then an `.npz` of the arrays with the small fields as UTF-8 JSON."""
+    last_page = None if state.last_page is None else state.last_page.dumps()
+    small = {
+        "updated_at": float(state.updated_at),
+        "topic_affinity": {topic: float(value) for topic, value in state.topic_affinity.items()},
+        "seen_oldest": float(state.seen.oldest),  # inf (an empty set) goes as JSON's Infinity
+        "served": list(state.served),
+        "interactions": [[video, float(value)] for video, value in state.interactions.items()],
+        "following": sorted(state.following),
+        "blocked_videos": sorted(state.blocked_videos),
+        "blocked_creators": sorted(state.blocked_creators),
+        "blocked_hashtags": sorted(state.blocked_hashtags),
+        "blocked_topics": sorted(state.blocked_topics),
+        "events": state.events,
+        "pages": state.pages,
+        "last_page": last_page,
+    }
+    recent = state.seen.recent
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        interest=state.interest,
+        seen_hashes=state.seen.hashes,
+        seen_times=state.seen.times,
+        recent_hashes=np.fromiter(recent, dtype=np.uint64, count=len(recent)),
+        recent_times=np.fromiter(recent.values(), dtype=np.float64, count=len(recent)),
+        small=np.frombuffer(json.dumps(small, separators=(",", ":")).encode(), dtype=np.uint8),
+    )
+    return SNAPSHOT_MAGIC + bytes([SNAPSHOT_VERSION]) + buffer.getvalue()
+
+
+def decode(data: bytes) -> AccountState | None:
+    """The state `encode` wrote, or None where the bytes are not a snapshot of this version."""
+    header = len(SNAPSHOT_MAGIC)
+    if data[:header] != SNAPSHOT_MAGIC or data[header : header + 1] != bytes([SNAPSHOT_VERSION]):
+        return None
+    try:
+        with np.load(io.BytesIO(data[header + 1 :]), allow_pickle=False) as arrays:
+            small = json.loads(arrays["small"].tobytes().decode())
+            interest = np.asarray(arrays["interest"], dtype=np.float32)
+            seen = Seen(
+                hashes=np.asarray(arrays["seen_hashes"], dtype=np.uint64),
+                times=np.asarray(arrays["seen_times"], dtype=np.float64),
+                recent=dict(zip(arrays["recent_hashes"].tolist(), arrays["recent_times"].tolist(), strict=True)),
+                oldest=float(small["seen_oldest"]),
+            )
+        last_page = None if small["last_page"] is None else cursor.Served.loads(small["last_page"])
+        return AccountState(
+            interest=interest,
+            updated_at=float(small["updated_at"]),
+            topic_affinity={str(topic): float(value) for topic, value in small["topic_affinity"].items()},
+            seen=seen,
+            served=deque((str(video) for video in small["served"]), maxlen=SERVED_HISTORY),
+            interactions=OrderedDict((str(video), float(value)) for video, value in small["interactions"]),
+            following=set(small["following"]),
+            blocked_videos=set(small["blocked_videos"]),
+            blocked_creators=set(small["blocked_creators"]),
+            blocked_hashtags=set(small["blocked_hashtags"]),
+            blocked_topics=set(small["blocked_topics"]),
+            events=int(small["events"]),
+            pages=int(small["pages"]),
+            last_page=last_page,
+        )
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):  # damaged: as good as absent
+        return None
 
 
 def learn(

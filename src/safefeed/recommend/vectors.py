@@ -141,3 +141,9 @@ def normalise(vectors: Sequence[float] | Matrix) -> Matrix:
     array = np.asarray(vectors, dtype=np.float32)
     norm = float(np.linalg.norm(array))
     return array / norm if norm > 0 else array
+
+
+def query(text: str) -> Matrix:
+    """A search query in item space (content part only)."""
+    content = embedding.embed([text])[0]
+    return np.concatenate([content, np.zeros(FACTORS, dtype=np.float32)])

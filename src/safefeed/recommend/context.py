@@ -1,0 +1,47 @@
+"""What the policy decides for one account at one moment: its band's rules, and whether it is profiled.
+
+Every stage reads the policy through a `Context`, so nothing that differs by
+age is decided anywhere else (`policy.rules`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from safefeed import model
+from safefeed.content import lexicon
+from safefeed.policy import help as help_lines
+from safefeed.policy import rules as policy_rules
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Context:
+    """What the policy decides for one account at one moment."""
+
+    account: model.Account
+    band: model.AgeBand
+    rules: policy_rules.Band
+    personalised: bool
+    today: dt.date
+
+
+def decide(policy: policy_rules.Policy, account: model.Account, moment: dt.datetime) -> Context:
+    today = moment.date()
+    band = account.age_band(today)
+    rules = policy.bands[band]
+    chosen = account.settings.personalised
+    return Context(account, band, rules, rules.personalised_by_default if chosen is None else chosen, today)
+
+
+def sensitive_search(query: str) -> bool:
+    """A search about suicide, self-harm or eating disorders (the themes with help lines)."""
+    themes = {theme.value for theme in help_lines.HELP_THEMES}
+    return any(match.kind == "theme" and match.name in themes for match in lexicon.match(query))
+
+
+def withheld(query: str, context: Context) -> bool:
+    """Whether a search is unsafe for this account: answered with help, and learned from not at all."""
+    return (
+        context.band in policy_rules.MINOR_BANDS and context.rules.help_on_sensitive_search and sensitive_search(query)
+    )
