@@ -10,7 +10,7 @@ import pytest
 
 from safefeed import model
 from safefeed.policy import rules
-from safefeed.recommend import explain, feed
+from safefeed.recommend import context, explain, feed
 from safefeed.store import repository
 from tests.recommend.conftest import EVERYDAY, T0
 
@@ -185,3 +185,37 @@ def test_the_same_teen_is_protected_the_same_everywhere(world: repository.Store,
     flags = [is_mh(item) for item in served]
     assert all(sum(flags[i : i + 10]) <= 1 for i in range(len(flags)))
     assert all(item.video.label is not None and item.video.label.harm in SAFE_HARMS for item in served)
+
+
+def test_switching_personalisation_off_leaves_no_trace_of_the_history(world: repository.Store) -> None:
+    # DSA Art. 38: the non-profiling feed must not follow what was learned while profiling was on.
+    engine = feed.build(world)
+    cursor = None
+    for _ in range(4):  # an adult (profiled by default) who watches every pets video twice
+        page = engine.feed("other", n=12, cursor=cursor, now=T0)
+        cursor = page.next_cursor
+        watched = [item for item in page.items if item.video.topic == "pets"]
+        engine.record(
+            [model.Event("other", model.EventKind.WATCH, T0, video_id=i.video.id, fraction=2.0) for i in watched]
+        )
+    assert engine.account_state("other").topic_affinity.get("pets", 0.0) > 0, "the history is there to leak"
+    adult = world.account("other")
+    world.put_account(dataclasses.replace(adult, settings=dataclasses.replace(adult.settings, personalised=False)))
+    world.put_account(model.Account("twin", birth_year=1990, region="US", settings=model.AccountSettings(False)))
+    engine = feed.build(world)
+    pets = [sum(i.video.topic == "pets" for i in engine.feed(a, n=12, now=T0).items) for a in ("other", "twin")]
+    assert pets[0] <= pets[1] + 1, f"pets on the non-personalised page after a pets history vs a new twin's: {pets}"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["s u i c i d e", "\u0455uicide", "s\u0435lfharm", "cutting", "#Cutting", "unalive", "su1c1de", "s3lfh4rm"],
+)
+def test_a_childs_search_reads_spelling_tricks_as_the_word_they_spell(query: str) -> None:
+    # Fairplay et al. (2025): teen self-harm search blocks were bypassed by spelling variants.
+    assert context.sensitive_search(query)
+
+
+@pytest.mark.parametrize("query", ["cutting board", "haircut tutorial", "i am a cat", "suicide squad", "pets"])
+def test_ordinary_searches_are_not_taken_for_self_harm(query: str) -> None:
+    assert not context.sensitive_search(query)

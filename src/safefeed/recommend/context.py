@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 
 from safefeed import model
-from safefeed.content import lexicon
+from safefeed.content import lexicon, queries
 from safefeed.policy import help as help_lines
 from safefeed.policy import rules as policy_rules
 
@@ -34,10 +34,19 @@ def decide(policy: policy_rules.Policy, account: model.Account, moment: dt.datet
     return Context(account, band, rules, rules.personalised_by_default if chosen is None else chosen, today)
 
 
+# Typed alone, these mean self-harm often enough that a child is offered help first; in a longer query
+# ("cutting board", "hair cuts") the lexicon decides.
+BARE_SELF_HARM_SEARCHES = frozenset({"cut", "cuts", "cutting", "cutter", "cutters"})
+
+
 def sensitive_search(query: str) -> bool:
-    """A search about suicide, self-harm or eating disorders (the themes with help lines)."""
+    """A search about suicide, self-harm or eating disorders (the themes with help lines), however spelled:
+    spaced letters and look-alike letters of other scripts are read as the word they spell."""
     themes = {theme.value for theme in help_lines.HELP_THEMES}
-    return any(match.kind == "theme" and match.name in themes for match in lexicon.match(query))
+    readings = {query, queries.search_form(query)}
+    if any(lexicon.normalise(reading).strip(" #") in BARE_SELF_HARM_SEARCHES for reading in readings):
+        return True
+    return any(match.kind == "theme" and match.name in themes for r in readings for match in lexicon.match(r))
 
 
 def withheld(query: str, context: Context) -> bool:

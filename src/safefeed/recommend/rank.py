@@ -274,7 +274,8 @@ def features_of(
 ) -> score.Features:
     items = parts.items
     by_topic = np.zeros(len(items.topics), dtype=np.float32)  # one value per topic, then one lookup per item
-    for topic, value in current.topic_affinity.items():
+    learned = current.topic_affinity if context.personalised else {}  # not profiled: nothing learned counts
+    for topic, value in learned.items():
         if topic in items.topic_code:
             by_topic[items.topic_code[topic]] += value
     for topic in set(context.account.settings.less_of):
