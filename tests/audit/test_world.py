@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from safefeed import model
+from safefeed import compose, model
 from safefeed.audit import engine_labels, runner, scenario, scoring, targets, world
 from safefeed.store import answer_key, repository
 
@@ -46,7 +46,9 @@ def _feeds(path: Path, persona_labels: scoring.Labeller) -> dict[str, list[objec
         videos = list(store.iter_videos())
         feeds = {}
         for policy in ("default", "engagement"):
-            target = targets.build(targets.Spec(policy, "engine", policy=policy), store, videos).target
+            target = targets.build(
+                targets.Spec(policy, "engine", policy=policy), store, videos, build_engine=compose.build_engine
+            ).target
             columns = runner.scroll(target, conftest.teen(minutes=12), 0, seed=2, labeller=persona_labels)
             feeds[policy] = columns["video_id"]
         return feeds

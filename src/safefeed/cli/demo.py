@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from safefeed import access, config, model
+from safefeed import access, compose, config, model
 from safefeed.audit import jobs
 from safefeed.cli import common, serve
 
@@ -32,7 +32,7 @@ def demo() -> None:
             logins.register(login, role, password, now)
             if role is access.Role.ACCOUNT:
                 store.put_account(dataclasses.replace(TEEN, created_at=now))
-    audits = jobs.Jobs(settings.audit_dir)
+    audits = jobs.Jobs(settings.audit_dir, build_engine=compose.build_engine)
     if not any(status.state == "done" for status in audits.recent()):
         with common.console.status("a short audit: amnesty-2023 at 5% scale, one repetition"):
             audits.start("amnesty-2023", scale=0.05, repetitions=1, now=now, wait=True)
