@@ -18,11 +18,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $@
 
-# The demo catalog, a short audit, then the app on http://127.0.0.1:8000/ with demo logins (Ctrl-C stops it).
+# The demo catalog, then the app on http://127.0.0.1:8000/ with demo logins at once: the catalog is
+# embedded while it serves (videos join the feed as they are), then a short audit runs (Ctrl-C stops it).
+DEMO_VIDEOS ?= 50000
 demo: $(VENV)/.installed
-	$(BIN)/safefeed catalog generate --videos 50000 --seed 0
-	$(BIN)/safefeed catalog stats
-	$(BIN)/safefeed train
+	$(BIN)/safefeed catalog generate --videos $(DEMO_VIDEOS) --seed 0
 	$(BIN)/safefeed demo
 
 lint: $(VENV)/.installed

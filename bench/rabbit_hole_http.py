@@ -42,7 +42,9 @@ def measure(
     began = time.perf_counter()
 
     def progress(log: runner.Log, done: int, total: int) -> None:
-        print(f"  {name}: {done}/{total} {log.target}/{log.persona}: {log.impressions} items", file=sys.stderr, flush=True)
+        print(
+            f"  {name}: {done}/{total} {log.target}/{log.persona}: {log.impressions} items", file=sys.stderr, flush=True
+        )
 
     logs = runner.run(chosen, out, workers=workers, cache=cache, progress=progress, build_engine=compose.build_engine)
     store = repository.Store.open(f"sqlite:///{out / runner.WORLD_FILE}", simulation=True)

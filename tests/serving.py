@@ -22,7 +22,7 @@ import argon2
 import fastapi
 import uvicorn
 
-from safefeed import compose, config, service
+from safefeed import compose, config, services
 from safefeed.api import app as api_app
 from safefeed.recommend import vectors
 from safefeed.store import repository
@@ -65,7 +65,7 @@ def world_store(folder: Path, url: str | None = None, *, template: Path | None =
 
 def make_service(
     store: repository.Store, clock: ManualClock, folder: Path, *, policy: str = "default"
-) -> service.SafeFeed:
+) -> services.SafeFeed:
     """The service as `compose.build_service` wires it, with the test's clock and cheap hashing."""
     return compose.assemble(store, settings_for(folder, policy=policy), clock=clock, hasher=CHEAP_HASHER)
 
@@ -84,7 +84,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(safefeed: service.SafeFeed, settings: config.Settings) -> Iterator[str]:
+def live_server(safefeed: services.SafeFeed, settings: config.Settings) -> Iterator[str]:
     """Serve the app on 127.0.0.1 (never another address) in a thread; yields its base URL."""
     with serve_app(api_app.create_app(settings, safefeed=safefeed), log_level="warning") as base:
         yield base

@@ -18,6 +18,6 @@ def test_an_edited_policy_file_cannot_split_the_engine_from_wellbeing(tmp_path: 
         store, serving.settings_for(tmp_path, policy=str(policy_file)), clock=serving.ManualClock()
     )
     policy_file.write_text(default.replace('name = "default"', 'name = "edited"'), "utf-8")
-    safefeed._reload()  # what a catalog import makes every serving process do
-    assert safefeed.engine.policy.name == safefeed.wellbeing.policy.name == "before"
+    safefeed.parts.reload()  # what a catalog import makes every serving process do
+    assert safefeed.parts.engine.policy.name == safefeed.parts.wellbeing.policy.name == "before"
     store.close()

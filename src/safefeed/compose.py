@@ -11,10 +11,11 @@ from pathlib import Path
 
 import argon2
 
-from safefeed import access, config, service
+from safefeed import access, config, services
 from safefeed.audit import jobs
 from safefeed.policy import rules
 from safefeed.recommend import feed
+from safefeed.services import parts
 from safefeed.store import repository
 from safefeed.wellbeing import service as wellbeing_service
 from safefeed.wellbeing.records import store as wellbeing_store
@@ -33,16 +34,19 @@ def build_engine(
     policy: PolicyName = "default",
     engine_config: feed.EngineConfig | None = None,
     resolve: feed.Resolve | None = None,
+    partial: bool = False,
 ) -> feed.Engine:
     """The feed engine over the store's catalog, under a policy.
 
-    `resolve` lays what the feed must also honour over a stored account (a guardian's controls).
+    `resolve` lays what the feed must also honour over a stored account (a guardian's controls);
+    `partial=True` serves the videos embedded so far (a catalog still being embedded).
     """
     return feed.build(
         store,
         policy=load_policy(policy),
         config=engine_config or feed.EngineConfig(),
         resolve=resolve or feed.as_stored,
+        partial=partial,
     )
 
 
@@ -50,7 +54,7 @@ def engine_from_settings(settings: config.Settings) -> feed.Engine:
     return build_engine(repository.Store.open(settings.database_url), policy=settings.policy)
 
 
-def build_service(settings: config.Settings, *, clock: service.Clock = service.utc_now) -> service.SafeFeed:
+def build_service(settings: config.Settings, *, clock: parts.Clock = parts.utc_now) -> services.SafeFeed:
     return assemble(repository.Store.open(settings.database_url), settings, clock=clock)
 
 
@@ -58,9 +62,9 @@ def assemble(
     store: repository.Store,
     settings: config.Settings,
     *,
-    clock: service.Clock = service.utc_now,
+    clock: parts.Clock = parts.utc_now,
     hasher: argon2.PasswordHasher | None = None,
-) -> service.SafeFeed:
+) -> services.SafeFeed:
     """The service over an open store: one policy for the engine and well-being; the engine sees
     accounts through their guardians' controls."""
     policy = load_policy(settings.policy)
@@ -69,16 +73,19 @@ def assemble(
     )
 
     def rebuild(changed: repository.Store) -> feed.Engine:
-        return build_engine(changed, policy=policy, resolve=wellbeing.effective_account)
+        # A server serves what is embedded so far; videos still being embedded join at a later rebuild.
+        return build_engine(changed, policy=policy, resolve=wellbeing.effective_account, partial=True)
 
     seen = store.last_catalog_change()
-    return service.SafeFeed(
-        store,
-        rebuild(store),
-        wellbeing,
-        access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
-        jobs.Jobs(settings.audit_dir, build_engine=build_engine),
-        rebuild=rebuild,
-        clock=clock,
-        catalog_seen=seen,
+    return services.SafeFeed(
+        parts.Parts(
+            store,
+            rebuild(store),
+            wellbeing,
+            access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
+            jobs.Jobs(settings.audit_dir, build_engine=build_engine),
+            rebuild=rebuild,
+            clock=clock,
+            catalog_seen=seen,
+        )
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi import testclient
 
-from safefeed import access, service
+from safefeed import access, services
 from safefeed.api import app as api_app
 from tests import serving
 
@@ -19,14 +19,14 @@ def clock() -> serving.ManualClock:
 
 
 @pytest.fixture
-def safefeed(tmp_path: Path, clock: serving.ManualClock, world_template: Path) -> Iterator[service.SafeFeed]:
+def safefeed(tmp_path: Path, clock: serving.ManualClock, world_template: Path) -> Iterator[services.SafeFeed]:
     store = serving.world_store(tmp_path, template=world_template)
     yield serving.make_service(store, clock, tmp_path)
     store.close()
 
 
 @pytest.fixture
-def client(tmp_path: Path, safefeed: service.SafeFeed) -> testclient.TestClient:
+def client(tmp_path: Path, safefeed: services.SafeFeed) -> testclient.TestClient:
     return testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=safefeed))
 
 
@@ -38,7 +38,7 @@ def sign_up(client: testclient.TestClient, account_id: str, **fields: object) ->
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def login_as(safefeed: service.SafeFeed, principal_id: str, role: access.Role) -> dict[str, str]:
+def login_as(safefeed: services.SafeFeed, principal_id: str, role: access.Role) -> dict[str, str]:
     """A guardian, admin or auditor login's auth header."""
-    token = safefeed.register(principal_id, role, "correct horse battery")
+    token = safefeed.accounts.register(principal_id, role, "correct horse battery")
     return {"Authorization": f"Bearer {token}"}

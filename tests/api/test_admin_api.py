@@ -2,36 +2,45 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import sqlalchemy as sa
 from fastapi import testclient
 
-from safefeed import access, service
+from safefeed import access, services
+from safefeed.api import app as api_app
+from safefeed.content import backfill
+from safefeed.store import schema
+from tests import serving
 from tests.api.conftest import login_as, sign_up
 
 HEADER = "id,creator_id,caption,hashtags,duration_s,created_at\n"
 
 
-def test_an_admin_imports_a_catalog_and_it_is_served(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_an_admin_imports_a_catalog_and_it_is_served(
+    client: testclient.TestClient, safefeed: services.SafeFeed
+) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
     body = HEADER + "new-1,newcomer,learning to juggle three balls,juggling circus,20,2026-11-01T00:00:00Z\n"
     answer = client.post("/v1/admin/catalog", params={"filename": "more.csv"}, content=body.encode(), headers=admin)
     assert answer.status_code == 200, answer.text
     assert answer.json()["videos"] == 1
-    assert "new-1" in safefeed.engine.items.position
+    assert "new-1" in safefeed.parts.engine.items.position
 
 
 def test_a_bad_catalog_file_names_the_row_and_writes_nothing(
-    client: testclient.TestClient, safefeed: service.SafeFeed
+    client: testclient.TestClient, safefeed: services.SafeFeed
 ) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
-    before = safefeed.store.count_videos()
+    before = safefeed.parts.store.count_videos()
     body = HEADER + "ok-1,c,fine,tag,20,2026-11-01T00:00:00Z\nbad-1,c,broken,tag,not-a-number,2026-11-01T00:00:00Z\n"
     answer = client.post("/v1/admin/catalog", params={"filename": "bad.csv"}, content=body.encode(), headers=admin)
     assert answer.status_code == 422
     assert "duration_s" in answer.json()["detail"]
-    assert safefeed.store.count_videos() == before
+    assert safefeed.parts.store.count_videos() == before
 
 
-def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
     teen = sign_up(client, "amani", interests=["pets"])
     first = client.get("/v1/feed", params={"n": "5"}, headers=teen).json()
@@ -49,9 +58,39 @@ def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient
     assert removed not in shown
 
 
-def test_only_admins_reach_admin_routes(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_only_admins_reach_admin_routes(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:
     teen = sign_up(client, "amani")
     auditor = login_as(safefeed, "eve", access.Role.AUDITOR)
     for headers in (teen, auditor):
         assert client.get("/v1/admin/review", headers=headers).status_code == 403
     assert client.get("/v1/admin/review").status_code == 401
+
+
+def test_an_admin_follows_the_catalog_as_it_is_embedded(tmp_path: Path, world_template: Path) -> None:
+    # The tiny world with vectors for its first 20 videos only: the server starts on those 20.
+    store = serving.world_store(tmp_path, template=world_template)
+    with store.engine.begin() as connection:
+        later = sa.select(schema.video_vectors.c.video_id).order_by(schema.video_vectors.c.video_id).offset(20)
+        connection.execute(sa.delete(schema.video_vectors).where(schema.video_vectors.c.video_id.in_(later)))
+    safefeed = serving.make_service(store, serving.ManualClock(), tmp_path)
+    client = testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=safefeed))
+    admin = login_as(safefeed, "root", access.Role.ADMIN)
+    teen = sign_up(client, "amani")
+
+    progress = client.get("/v1/admin/catalog/progress", headers=admin)
+    assert progress.status_code == 200, progress.text
+    assert progress.json() == {"videos": 120, "embedded": 20, "recommendable": 20, "complete": False}
+    page = client.get("/v1/feed", params={"n": "5"}, headers=teen).json()
+    assert len(page["items"]) == 5  # the first page is served from what is embedded so far
+
+    backfill.run(store)
+    assert client.get("/v1/admin/catalog/progress", headers=admin).json()["recommendable"] == 20
+    safefeed.follow_catalog()  # what the server's follower thread does every few seconds
+    assert client.get("/v1/admin/catalog/progress", headers=admin).json() == {
+        "videos": 120,
+        "embedded": 120,
+        "recommendable": 120,
+        "complete": True,
+    }
+    assert client.get("/v1/admin/catalog/progress", headers=teen).status_code == 403
+    store.close()

@@ -8,7 +8,7 @@ import logging
 import pytest
 from fastapi import testclient
 
-from safefeed import access, service
+from safefeed import access, services
 from tests import serving
 from tests.api.conftest import sign_up
 
@@ -55,9 +55,9 @@ def test_a_token_expires_and_can_be_revoked(client: testclient.TestClient, clock
     assert "expired" in expired.json()["detail"]
 
 
-def test_tokens_are_stored_only_as_digests(client: testclient.TestClient, safefeed: service.SafeFeed) -> None:
+def test_tokens_are_stored_only_as_digests(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:
     token = sign_up(client, "amani")["Authorization"].removeprefix("Bearer ")
-    with safefeed.store.engine.connect() as connection:
+    with safefeed.parts.store.engine.connect() as connection:
         dumped = "\n".join(str(row) for row in connection.exec_driver_sql("SELECT * FROM tokens"))
     assert token not in dumped
     assert access.digest(token) in dumped

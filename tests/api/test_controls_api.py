@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import testclient
 
-from safefeed import service
+from safefeed import services
 from tests.api.conftest import sign_up
 
 
@@ -54,7 +54,7 @@ def test_why_this_video_names_real_reasons(client: testclient.TestClient) -> Non
 
 
 def test_delete_removes_the_account_its_events_and_its_logins(
-    client: testclient.TestClient, safefeed: service.SafeFeed
+    client: testclient.TestClient, safefeed: services.SafeFeed
 ) -> None:
     headers = sign_up(client, "amani")
     page = client.get("/v1/feed", params={"n": "5"}, headers=headers).json()
@@ -64,5 +64,5 @@ def test_delete_removes_the_account_its_events_and_its_logins(
     assert {event["kind"] for event in exported["events"]} >= {"impression", "like"}
     assert client.delete("/v1/me", headers=headers).status_code == 204
     assert client.get("/v1/feed", headers=headers).status_code == 401
-    assert safefeed.store.events(account_id="amani") == []
-    assert safefeed.logins.principal("amani") is None
+    assert safefeed.parts.store.events(account_id="amani") == []
+    assert safefeed.parts.logins.principal("amani") is None

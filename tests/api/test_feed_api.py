@@ -6,8 +6,9 @@ import datetime as dt
 
 from fastapi import testclient
 
-from safefeed import model, service
+from safefeed import model, services
 from safefeed.api import errors
+from safefeed.services import feed as feed_service
 from tests import serving
 from tests.api.conftest import sign_up
 
@@ -71,11 +72,11 @@ def test_bad_input_gets_a_4xx_that_says_what_to_fix(client: testclient.TestClien
 
 
 def test_a_bad_batch_writes_nothing(
-    client: testclient.TestClient, safefeed: service.SafeFeed, clock: serving.ManualClock
+    client: testclient.TestClient, safefeed: services.SafeFeed, clock: serving.ManualClock
 ) -> None:
     headers = sign_up(client, "amani")
     page = client.get("/v1/feed", params={"n": "3"}, headers=headers).json()
-    counted = safefeed.wellbeing.store.clock("amani")
+    counted = safefeed.parts.wellbeing.store.clock("amani")
     clock.advance(dt.timedelta(minutes=2))  # a batch now would count two more minutes of screen time
     good = {"kind": "like", "video_id": page["items"][0]["video"]["id"]}
     answer = client.post("/v1/events", json=[good, {"kind": "like", "video_id": "missing"}], headers=headers)
@@ -83,13 +84,26 @@ def test_a_bad_batch_writes_nothing(
     exported = client.get("/v1/me/export", headers=headers).json()
     assert not [event for event in exported["events"] if event["kind"] == "like"]
     # The refused batch did not advance the activity clock either (it used to count before validating).
-    assert safefeed.wellbeing.store.clock("amani") == counted
+    assert safefeed.parts.wellbeing.store.clock("amani") == counted
+
+
+def test_a_refused_cursor_counts_no_screen_time(
+    client: testclient.TestClient, safefeed: services.SafeFeed, clock: serving.ManualClock
+) -> None:
+    headers = sign_up(client, "amani")
+    client.get("/v1/feed", params={"n": "3"}, headers=headers)
+    counted = safefeed.parts.wellbeing.store.clock("amani")
+    clock.advance(dt.timedelta(minutes=2))  # a page now would count two more minutes
+    answer = client.get("/v1/feed", params={"n": "3", "cursor": "not-a-cursor"}, headers=headers)
+    assert answer.status_code == 400, answer.text
+    # The whole request is checked before the well-being gate writes anything.
+    assert safefeed.parts.wellbeing.store.clock("amani") == counted
 
 
 def test_an_internal_value_error_is_a_server_error_not_the_clients() -> None:
     # Only named domain errors become 4xx: a ValueError from a bug must not tell the client it sent bad input.
     assert errors.status_for(ValueError("a bug deep in ranking")) is None
-    assert errors.status_for(service.TooManyEvents("too many")) == 422
+    assert errors.status_for(feed_service.TooManyEvents("too many")) == 422
     assert errors.status_for(model.InvalidValue("bad field")) == 422
 
 

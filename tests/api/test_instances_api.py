@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from fastapi import testclient
 
-from safefeed import model, service
+from safefeed import model, services
 from safefeed.api import app as api_app
 from safefeed.store import repository
 from tests import serving
 
 Servers = tuple[testclient.TestClient, testclient.TestClient]
-Pair = tuple[service.SafeFeed, service.SafeFeed]
+Pair = tuple[services.SafeFeed, services.SafeFeed]
 
 
 @pytest.fixture
-def services(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Pair]:
+def pair(store: repository.Store, tmp_path: Path, clock: serving.ManualClock) -> Iterator[Pair]:
     """Two services (as two server processes have) over one database."""
     url = store.engine.url.render_as_string(hide_password=False)
     serving.world_store(tmp_path, url).close()
@@ -36,10 +36,10 @@ def services(store: repository.Store, tmp_path: Path, clock: serving.ManualClock
 
 
 @pytest.fixture
-def servers(services: Pair, tmp_path: Path) -> Servers:
+def servers(pair: Pair, tmp_path: Path) -> Servers:
     """The two services, each as a whole application."""
     first, second = (
-        testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=each)) for each in services
+        testclient.TestClient(api_app.create_app(serving.settings_for(tmp_path), safefeed=each)) for each in pair
     )
     return first, second
 
@@ -71,20 +71,20 @@ def test_alternating_servers_keep_one_feed_one_seen_set_and_one_clock(
     assert first.get("/v1/feed", headers=headers).status_code == 401
 
 
-def _as_served(safefeed: service.SafeFeed, video_id: str) -> model.Video:
+def _as_served(safefeed: services.SafeFeed, video_id: str) -> model.Video:
     """The video as this server's engine has it in memory (what its feed decides on)."""
-    items = safefeed.engine.items
+    items = safefeed.parts.engine.items
     return items.video(items.position[video_id])
 
 
-def test_moderation_and_reviews_on_one_server_reach_the_other(services: Pair) -> None:
-    first, second = services
-    removed = [video_id for video_id in first.engine.items.ids if video_id.startswith("pets")][:3]
-    reviewed = first.engine.items.ids[0]
+def test_moderation_and_reviews_on_one_server_reach_the_other(pair: Pair) -> None:
+    first, second = pair
+    removed = [video_id for video_id in first.parts.engine.items.ids if video_id.startswith("pets")][:3]
+    reviewed = first.parts.engine.items.ids[0]
     label = model.Label(True, model.Theme.SELF_HARM, model.Harm.VIOLATIVE, 1.0, model.LabelSource.REVIEW)
     for video_id in removed:
-        first.set_enforcement(video_id, model.Enforcement.NOT_ALLOWED)
-    first.review({reviewed: label})
+        first.admin.set_enforcement(video_id, model.Enforcement.NOT_ALLOWED)
+    first.admin.review({reviewed: label})
     # Until it follows the log, the other server still has the old decisions in memory.
     assert {_as_served(second, video_id).enforcement for video_id in removed} == {model.Enforcement.ALLOWED}
     assert second.follow_catalog() == len(removed) + 1
@@ -92,11 +92,13 @@ def test_moderation_and_reviews_on_one_server_reach_the_other(services: Pair) ->
     assert _as_served(second, reviewed).label == label
     assert second.follow_catalog() == 0, "each change is applied once"
     # Its feed no longer recommends them, however far one scrolls.
-    second.store.put_account(model.Account("kito", birth_year=2012, region="KE", settings=model.AccountSettings(True)))
+    second.parts.store.put_account(
+        model.Account("kito", birth_year=2012, region="KE", settings=model.AccountSettings(True))
+    )
     served: set[str] = set()
     cursor = None
     for _ in range(6):
-        page = second.page("kito", n=20, cursor=cursor).page
+        page = second.feed.page("kito", n=20, cursor=cursor).page
         assert page is not None
         served |= {item.video.id for item in page.items}
         cursor = page.next_cursor
@@ -104,25 +106,25 @@ def test_moderation_and_reviews_on_one_server_reach_the_other(services: Pair) ->
     assert not served & {*removed, reviewed}
 
 
-def test_an_import_on_one_server_is_served_by_the_other(services: Pair) -> None:
-    first, second = services
+def test_an_import_on_one_server_is_served_by_the_other(pair: Pair) -> None:
+    first, second = pair
     body = "id,creator_id,caption,hashtags,duration_s\nnew-upload,newcomer,a brand new upload about cats,cats,20\n"
-    first.import_catalog(body.encode(), filename="upload.csv", format="csv")
-    assert "new-upload" in first.engine.items.position
-    assert "new-upload" not in second.engine.items.position
+    first.admin.import_catalog(body.encode(), filename="upload.csv", format="csv")
+    assert "new-upload" in first.parts.engine.items.position
+    assert "new-upload" not in second.parts.engine.items.position
     assert second.follow_catalog() == 1
     assert _as_served(second, "new-upload").caption == "a brand new upload about cats"
     assert first.follow_catalog() == 0, "the importing server already serves what it imported"
 
 
 def test_a_running_server_follows_changes_made_elsewhere(
-    services: Pair, tmp_path: Path, clock: serving.ManualClock
+    pair: Pair, tmp_path: Path, clock: serving.ManualClock
 ) -> None:
-    first, second = services
+    first, second = pair
     settings = serving.settings_for(tmp_path, catalog_poll_seconds=0.05)
-    video_id = second.engine.items.ids[5]
+    video_id = second.parts.engine.items.ids[5]
     with testclient.TestClient(api_app.create_app(settings, safefeed=second)):  # runs the app's lifespan
-        first.set_enforcement(video_id, model.Enforcement.FYF_INELIGIBLE)
+        first.admin.set_enforcement(video_id, model.Enforcement.FYF_INELIGIBLE)
         deadline = time.monotonic() + 20
         while _as_served(second, video_id).enforcement is model.Enforcement.ALLOWED and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -8,9 +8,11 @@ from typer.testing import CliRunner
 
 from safefeed import model
 from safefeed.cli import classify, common
-from safefeed.content import classifier
+from safefeed.content import classifier, training
+from safefeed.datasets import labelled_text
 from safefeed.store import repository
 from tests.content.test_classifier import fake_embed, make_video, make_weights
+from tests.content.test_training import tiny_corpus
 
 runner = CliRunner()
 
@@ -126,3 +128,14 @@ def test_review_import_of_a_bad_file_names_the_line(tmp_path: Path) -> None:
     )
     assert isinstance(result.exception, common.UsageError)
     assert "line 2" in str(result.exception)
+
+
+def test_eval_summary_names_calibration_operating_points_and_risk_order() -> None:
+    corpus = tiny_corpus()
+    options = training.Options(folds=3)
+    result = training.evaluate(corpus, training.fit(corpus, options=options), options=options)
+    tiktok = classify._summary("tiktok", result[labelled_text.TIKTOK_LABELS])
+    assert "expected calibration error" in tiktok
+    assert "adults: threshold" in tiktok and "minors: threshold" in tiktok
+    cssrs = classify._summary("cssrs", result[labelled_text.CSSRS])
+    assert "risk order vs C-SSRS level: Spearman risk None" in cssrs  # one level only: undefined

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,13 @@ def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     return code, captured.out, captured.err
 
 
+def afternoon_zone() -> str:
+    """A time zone where it is early afternoon now: `feed` runs the well-being gate, which at night
+    answers a 14-year-old with wind-down instead of a page."""
+    offset = 13 - dt.datetime.now(dt.UTC).hour  # local hour = UTC hour + offset, offset in -10..13
+    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # Etc/GMT-3 is UTC+3
+
+
 @pytest.fixture(autouse=True)
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cli.db"
@@ -36,7 +44,8 @@ def test_generate_train_feed_and_controls(monkeypatch: pytest.MonkeyPatch, capsy
     stats = json.loads(out)
     assert stats["videos"] == 400 and "not_mh" in stats["by_label"]
     assert run(["train"], monkeypatch, capsys)[0] == 0
-    assert run(["accounts", "add", "kim", "--birth-year", "2012", "--region", "KE"], monkeypatch, capsys)[0] == 0
+    kim = ["accounts", "add", "kim", "--birth-year", "2012", "--region", "KE", "--timezone", afternoon_zone()]
+    assert run(kim, monkeypatch, capsys)[0] == 0
     code, out, _ = run(["feed", "kim", "--n", "5", "--json"], monkeypatch, capsys)
     page = json.loads(out)
     assert code == 0 and len(page["items"]) == 5 and page["personalised"] is False

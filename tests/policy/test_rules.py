@@ -114,3 +114,30 @@ def test_help_lines_exist_for_the_studys_countries_and_name_their_sources() -> N
         lines = help.lines_for(region)
         assert len(lines) >= 2
         assert all(line.source.startswith("https://") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("threshold = 0.3  ", "threshold = 0.7  ", r"sensitivity\.threshold: at most 0\.5 for under-18s"),
+        ("harmful_threshold = 0.3", "harmful_threshold = 0.9", r"sensitivity\.harmful_threshold: at most 0\.5"),
+        ("propagate = true  ", "propagate = false  ", r"sensitivity\.propagate: under-18s are protected"),
+        ("explicit_weight = 0.0", "explicit_weight = 0.5", r"sensitivity\.explicit_weight: likes on sensitive"),
+        ('exposure = "explore_slots"', 'exposure = "ranked"', r"sensitivity\.exposure: under-18s get sensitive"),
+        ("hold_unclassified = true", "hold_unclassified = false", r"sensitivity\.hold_unclassified: unlabelled"),
+        ('exposure = "explore_slots"', 'exposure = "everywhere"', r"sensitivity\.exposure: Input should be"),
+        ("passive_sensitive_weight = 0.0", "passive_sensitive_weight = 0.5", "watching sensitive videos never"),
+    ],
+)
+def test_minors_floors_on_imperfect_labels(old: str, new: str, message: str) -> None:
+    """Each stage that acts on labels that may be wrong has a hard floor for under-18s, as the older keys do."""
+    assert old in DEFAULT_TEXT
+    with pytest.raises(rules.InvalidPolicy, match=message):
+        rules.parse(DEFAULT_TEXT.replace(old, new, 1), source="mine.toml")
+
+
+def test_adults_may_loosen_what_minors_may_not() -> None:
+    adult = rules.built_in("default").bands[model.AgeBand.ADULT].sensitivity
+    assert adult.exposure == "ranked" and adult.explicit_weight == 1.0 and not adult.hold_unclassified
+    engagement = rules.built_in("engagement").bands[model.AgeBand.U16].sensitivity
+    assert not engagement.propagate and engagement.exposure == "ranked"  # the baseline keeps no floor

@@ -24,20 +24,33 @@ TOPICS = {
 }
 
 
+CLASSIFIER = model.LabelSource.CLASSIFIER
+# What the classifier said of an everyday video: not mental health, and fairly sure of it.
+EVERYDAY = model.Label(mh_related=False, probability=0.05, source=CLASSIFIER)
+
+
+def classified(theme: model.Theme, harm: model.Harm, probability: float = 0.9) -> model.Label:
+    """A mental-health label as the platform's classifier gives it (the engine reads no other kind but reviews)."""
+    return model.Label(True, theme, harm, probability=probability, source=CLASSIFIER)
+
+
 def mental_health_label(number: int) -> tuple[model.Label, model.Enforcement]:
     """Sad videos 0-9 relatable, 10-14 romanticising, 15 violative but missed by moderation,
     16 fyf-ineligible, 17-19 supportive suicide-prevention videos from a verified professional."""
     if number < 10:
-        return model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL), model.Enforcement.ALLOWED
+        return classified(model.Theme.SADNESS_DEPRESSION, model.Harm.NEUTRAL), model.Enforcement.ALLOWED
     if number < 15:
-        label = model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
+        label = classified(model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
         return label, model.Enforcement.ALLOWED
     if number == 15:
-        return model.Label(True, model.Theme.SELF_HARM, model.Harm.VIOLATIVE), model.Enforcement.ALLOWED
+        return classified(model.Theme.SELF_HARM, model.Harm.VIOLATIVE), model.Enforcement.ALLOWED
     if number == 16:
-        label = model.Label(True, model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
+        label = classified(model.Theme.SADNESS_DEPRESSION, model.Harm.POTENTIALLY_HARMFUL)
         return label, model.Enforcement.FYF_INELIGIBLE
-    return model.Label(True, model.Theme.SUICIDE, model.Harm.SUPPORTIVE), model.Enforcement.ALLOWED
+    return classified(model.Theme.SUICIDE, model.Harm.SUPPORTIVE), model.Enforcement.ALLOWED
+
+
+SUPPORT_CAPTION = "you are not alone: a doctor on talking to someone you trust"
 
 
 def tiny_catalog() -> model.Catalog:
@@ -48,12 +61,12 @@ def tiny_catalog() -> model.Catalog:
             creators.append(model.Creator(f"{topic}-c{creator}"))
         for number in range(20):
             mh = topic == "sadness_depression"
-            label, enforcement = mental_health_label(number) if mh else (model.NOT_MH, model.Enforcement.ALLOWED)
+            label, enforcement = mental_health_label(number) if mh else (EVERYDAY, model.Enforcement.ALLOWED)
             videos.append(
                 model.Video(
                     id=f"{topic}-{number:02d}",
                     creator_id="doctor" if mh and number >= 17 else f"{topic}-c{number % 4}",
-                    caption=f"{caption} part {number}",
+                    caption=f"{SUPPORT_CAPTION if mh and number >= 17 else caption} part {number}",
                     hashtags=tags,
                     duration_s=30,
                     created_at=T0 - dt.timedelta(days=number),

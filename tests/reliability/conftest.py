@@ -19,7 +19,7 @@ import fastapi
 import pytest
 from fastapi import testclient
 
-from safefeed import access, config, model, service
+from safefeed import access, config, model, services
 from safefeed.api import app as api_app
 from safefeed.audit import jobs
 from safefeed.store import repository
@@ -54,7 +54,7 @@ class World:
 
     template: Template
     folder: Path
-    safefeed: service.SafeFeed
+    safefeed: services.SafeFeed
     app: fastapi.FastAPI
     client: testclient.TestClient
     clock: serving.ManualClock
@@ -92,11 +92,11 @@ def build_template(folder: Path) -> Template:
     store = serving.world_store(folder)
     clock = serving.ManualClock()
     safefeed = serving.make_service(store, clock, folder)
-    safefeed.wellbeing.hasher = serving.CHEAP_HASHER  # passcodes are checked at the cost their hash names
+    safefeed.parts.wellbeing.hasher = serving.CHEAP_HASHER  # passcodes are checked at the cost their hash names
     for teen, born in ((ACCOUNT, 2012), (OTHER_ACCOUNT, 2011)):
         account = model.Account(teen, birth_year=born, region="KE", timezone="Africa/Nairobi")
-        safefeed.sign_up(account, PASSWORD)
-    tokens = {teen: safefeed.logins.issue(teen, clock()) for teen in (ACCOUNT, OTHER_ACCOUNT)}
+        safefeed.accounts.sign_up(account, PASSWORD)
+    tokens = {teen: safefeed.parts.logins.issue(teen, clock()) for teen in (ACCOUNT, OTHER_ACCOUNT)}
     for principal, role in (
         (LINKED_GUARDIAN, access.Role.GUARDIAN),
         (UNLINKED_GUARDIAN, access.Role.GUARDIAN),
@@ -104,23 +104,23 @@ def build_template(folder: Path) -> Template:
         (ADMIN, access.Role.ADMIN),
         (AUDITOR, access.Role.AUDITOR),
     ):
-        tokens[principal] = safefeed.register(principal, role, PASSWORD)
+        tokens[principal] = safefeed.accounts.register(principal, role, PASSWORD)
     for guardian, teen in ((LINKED_GUARDIAN, ACCOUNT), (OTHERS_GUARDIAN, OTHER_ACCOUNT)):
-        code = safefeed.wellbeing.pairing_code(guardian, clock())
-        safefeed.wellbeing.accept_pairing(store.account(teen), code, clock())
-        safefeed.wellbeing.set_passcode(store.account(teen), PASSCODE, clock())
+        code = safefeed.parts.wellbeing.pairing_code(guardian, clock())
+        safefeed.parts.wellbeing.accept_pairing(store.account(teen), code, clock())
+        safefeed.parts.wellbeing.set_passcode(store.account(teen), PASSCODE, clock())
     shown: list[str] = []
     for teen in (ACCOUNT, OTHER_ACCOUNT):
-        answer = safefeed.page(teen, n=5)
+        answer = safefeed.feed.page(teen, n=5)
         assert answer.page is not None, answer.prompt
         videos = [item.video.id for item in answer.page.items]
         shown = shown or videos
-        safefeed.record(
+        safefeed.feed.record(
             [model.Event(teen, model.EventKind.WATCH, clock(), video_id=video, fraction=0.9) for video in videos]
             + [model.Event(teen, model.EventKind.LIKE, clock(), video_id=videos[0])]
             + [model.Event(teen, model.EventKind.SEARCH, clock(), query="football tricks")]
         )
-    request = safefeed.wellbeing.request_more_time(store.account(ACCOUNT), 15, clock())
+    request = safefeed.parts.wellbeing.request_more_time(store.account(ACCOUNT), 15, clock())
     _finished_job(folder / "audits")
     store.close()
     return Template(folder, tokens, request.id, tuple(shown))
@@ -137,8 +137,8 @@ def open_world(template: Template, folder: Path, *, settings: config.Settings | 
     store = repository.Store.open(f"sqlite:///{folder / 'served.db'}")
     clock = serving.ManualClock()
     safefeed = serving.make_service(store, clock, folder)
-    safefeed.audits = IdleJobs(folder / "audits")
-    safefeed.wellbeing.hasher = serving.CHEAP_HASHER
+    safefeed.parts.jobs = IdleJobs(folder / "audits")
+    safefeed.parts.wellbeing.hasher = serving.CHEAP_HASHER
     app = api_app.create_app(settings or serving.settings_for(folder), safefeed=safefeed)
     return World(template, folder, safefeed, app, testclient.TestClient(app), clock)
 
@@ -147,7 +147,7 @@ def open_world(template: Template, folder: Path, *, settings: config.Settings | 
 def world(template: Template, tmp_path: Path) -> Iterator[World]:
     opened = open_world(template, tmp_path / "world")
     yield opened
-    opened.safefeed.store.close()
+    opened.safefeed.parts.store.close()
 
 
 @contextlib.contextmanager

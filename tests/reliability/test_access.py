@@ -54,7 +54,7 @@ def fixed(**arguments: Any) -> Prepare:
 
 def pairing(world: world_.World, caller: str) -> Arguments:
     """A fresh one-time code from the guardian of no one, for whoever enters it."""
-    return {"json": {"code": world.safefeed.wellbeing.pairing_code(world_.UNLINKED_GUARDIAN, world.clock())}}
+    return {"json": {"code": world.safefeed.parts.wellbeing.pairing_code(world_.UNLINKED_GUARDIAN, world.clock())}}
 
 
 def new_account(_world: world_.World, caller: str) -> Arguments:
@@ -73,8 +73,8 @@ def adult_quiet_hours(world: world_.World, caller: str) -> Arguments:
     """Quiet hours are fixed for minors (a 403 that is policy, not access): make the caller an adult first."""
     principal = CALLERS[caller]
     if caller in ACCOUNTS and principal is not None:
-        account = world.safefeed.store.account(principal)
-        world.safefeed.store.put_account(dataclasses.replace(account, birth_year=1995))
+        account = world.safefeed.parts.store.account(principal)
+        world.safefeed.parts.store.put_account(dataclasses.replace(account, birth_year=1995))
     return {"json": {"start": "21:00:00", "end": "07:30:00"}}
 
 
@@ -285,7 +285,7 @@ def test_only_the_allowed_callers_succeed(row: Row, template: world_.Template, t
             if caller in STRANGERS and 200 <= status < 300 and world_.ACCOUNT in answer.text:
                 wrong.append(f"{caller}: the answer names {world_.ACCOUNT!r}, who is none of theirs")
     finally:
-        world.safefeed.store.close()
+        world.safefeed.parts.store.close()
     assert not wrong, f"{row.method} {row.route}:\n" + "\n".join(wrong)
 
 
@@ -477,5 +477,5 @@ def test_an_old_token_cannot_write_under_a_deleted_id(world: world_.World) -> No
     assert world.client.delete("/v1/me", headers=headers).status_code == 204
     batch = [{"kind": "like", "video_id": world.template.video_ids[0]}]
     assert world.client.post("/v1/events", json=batch, headers=headers).status_code == 401
-    assert list(world.safefeed.store.events(account_id=world_.ACCOUNT)) == []
-    assert world.safefeed.logins.principal(world_.ACCOUNT) is None
+    assert list(world.safefeed.parts.store.events(account_id=world_.ACCOUNT)) == []
+    assert world.safefeed.parts.logins.principal(world_.ACCOUNT) is None

@@ -87,7 +87,7 @@ def test_export_holds_every_row_about_the_account(lived_in: world_.World) -> Non
     exported = lived_in.client.get("/v1/me/export", headers=lived_in.headers(world_.ACCOUNT))
     assert exported.status_code == 200
     held = exported.json()
-    with lived_in.safefeed.store.engine.connect() as connection:
+    with lived_in.safefeed.parts.store.engine.connect() as connection:
         keyed = keyed_rows(connection, world_.ACCOUNT)
     assert {"accounts", "events", "screen_time", "passcodes", "guardian_links", "family_controls"} <= set(keyed)
     missing: list[str] = []
@@ -130,12 +130,12 @@ def delete(world: world_.World) -> None:
 
 def test_delete_leaves_no_row_that_names_the_account(lived_in: world_.World) -> None:
     """Every table, every column, including notifications in a guardian's inbox that mention the teen."""
-    with lived_in.safefeed.store.engine.connect() as connection:
+    with lived_in.safefeed.parts.store.engine.connect() as connection:
         before = rows_naming(connection, world_.ACCOUNT)
         others_before = keyed_rows(connection, world_.OTHER_ACCOUNT)
     assert {"accounts", "events", "principals", "tokens", "screen_time"} <= set(before)
     delete(lived_in)
-    with lived_in.safefeed.store.engine.connect() as connection:
+    with lived_in.safefeed.parts.store.engine.connect() as connection:
         after = rows_naming(connection, world_.ACCOUNT)
         others_after = keyed_rows(connection, world_.OTHER_ACCOUNT)
     assert others_after == others_before, "deleting one account touched another's rows"
@@ -146,25 +146,25 @@ def test_delete_leaves_no_row_that_names_the_account(lived_in: world_.World) -> 
 
 def test_delete_leaves_no_notification_that_names_the_account(lived_in: world_.World) -> None:
     delete(lived_in)
-    with lived_in.safefeed.store.engine.connect() as connection:
+    with lived_in.safefeed.parts.store.engine.connect() as connection:
         assert rows_naming(connection, world_.ACCOUNT).get("notifications", []) == []
 
 
 def test_delete_forgets_the_account_in_memory_and_in_the_logins(lived_in: world_.World) -> None:
     """The engine's per-account state, the store's account cache, the logins and the tokens."""
     safefeed = lived_in.safefeed
-    engine = safefeed.engine
+    engine = safefeed.parts.engine
     assert world_.ACCOUNT in engine._states, "the fixture should have loaded the account's state"
     delete(lived_in)
     held_in_memory = [
         name for name, value in vars(engine).items() if isinstance(value, dict) and world_.ACCOUNT in value
     ]
     assert held_in_memory == [], f"the engine still holds the account in {held_in_memory}"
-    cache = getattr(safefeed.store, "_accounts", None)
+    cache = getattr(safefeed.parts.store, "_accounts", None)
     assert cache is None or world_.ACCOUNT not in cache
-    assert safefeed.logins.principal(world_.ACCOUNT) is None
+    assert safefeed.parts.logins.principal(world_.ACCOUNT) is None
     with pytest.raises(repository.UnknownAccount):
-        safefeed.store.account(world_.ACCOUNT)
+        safefeed.parts.store.account(world_.ACCOUNT)
     with pytest.raises(repository.UnknownAccount):
         engine.profile(world_.ACCOUNT)
     old = lived_in.client.get("/v1/me/export", headers=lived_in.headers(world_.ACCOUNT))
@@ -197,7 +197,7 @@ def test_the_id_can_be_reused_without_inheriting_anything(lived_in: world_.World
 def test_the_database_file_keeps_no_trace_of_the_account(lived_in: world_.World) -> None:
     """Deleted rows must not survive in the file's free pages or its write-ahead log."""
     delete(lived_in)
-    lived_in.safefeed.store.engine.dispose()
+    lived_in.safefeed.parts.store.engine.dispose()
     path = lived_in.folder / "served.db"
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

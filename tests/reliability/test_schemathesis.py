@@ -148,7 +148,7 @@ def test_no_5xx_and_every_4xx_says_why(label: str, template: world_.Template, tm
         if real:
             drive(operation.as_strategy(path_parameters=real), EXAMPLES // 2, world, headers, verdicts)
     finally:
-        world.safefeed.store.close()
+        world.safefeed.parts.store.close()
     record(label, verdicts)
     assert not verdicts.problems, f"{label}: {len(verdicts.problems)} bad answers:\n" + "\n".join(verdicts.problems)
 
@@ -186,7 +186,7 @@ UPLOADS = strategies.one_of(
 
 
 def catalog_size(world: world_.World) -> tuple[int, int]:
-    store = world.safefeed.store
+    store = world.safefeed.parts.store
     with store.engine.connect() as connection:
         videos = connection.execute(sa.select(sa.func.count()).select_from(schema_tables.videos)).scalar_one()
         creators = connection.execute(sa.select(sa.func.count()).select_from(schema_tables.creators)).scalar_one()
@@ -217,6 +217,6 @@ def test_fuzzed_catalog_uploads_are_refused_whole(template: world_.Template, tmp
         upload()
         assert world.client.get("/v1/feed", headers=world.headers(world_.ACCOUNT)).status_code == 200
     finally:
-        world.safefeed.store.close()
+        world.safefeed.parts.store.close()
     print(f"catalog uploads: {outcomes}")
     assert outcomes.get(422, 0) > 0

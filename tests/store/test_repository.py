@@ -148,8 +148,8 @@ EVENTS = [
 
 
 def test_event_log_keeps_order_and_content(store: repository.Store) -> None:
-    store.append_events(EVENTS[:2])
-    store.append_events(EVENTS[2:])
+    store.append(EVENTS[:2])
+    store.append(EVENTS[2:])
     logged = store.events()
     assert [event for _, event in logged] == EVENTS
     seqs = [seq for seq, _ in logged]
@@ -159,7 +159,7 @@ def test_event_log_keeps_order_and_content(store: repository.Store) -> None:
 
 
 def test_event_log_is_append_only(store: repository.Store) -> None:
-    store.append_events(EVENTS[:1])
+    store.append(EVENTS[:1])
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as connection:
         connection.execute(sa.update(schema.events).values(kind="like"))
     assert store.events()[0][1] == EVENTS[0]
@@ -210,8 +210,8 @@ def test_any_valid_video_round_trips(
 
 
 def test_numbered_appends_say_each_events_seq_and_the_account_log_counts_them(store: repository.Store) -> None:
-    first = store.append_events_numbered(EVENTS[:2])
-    second = store.append_events_numbered(EVENTS[2:], durable=False)
+    first = store.append(EVENTS[:2])
+    second = store.append(EVENTS[2:], durable=False)
     assert [seq for seq, _ in store.events()] == first + second
     # a1 wrote events 0, 1, 2 and 4 of EVENTS; a2 wrote event 3.
     a1 = [seq for seq, event in store.events(account_id="a1")]
@@ -221,11 +221,21 @@ def test_numbered_appends_say_each_events_seq_and_the_account_log_counts_them(st
     assert store.account_log("a1", a1[0]) == (len(a1) - 1, a1[-1], a1[0])
 
 
+def test_the_former_append_names_are_the_one_append(store: repository.Store) -> None:
+    # recommend/ still calls these two; both go through `Store.append` and number events the same way.
+    first = store.append_events_numbered(EVENTS[:2], durable=False)
+    store.append_events(EVENTS[2:3])
+    third = store.append(EVENTS[3:])
+    seqs = [seq for seq, _ in store.events()]
+    assert seqs[:2] == first and seqs[3:] == third
+    assert [event for _, event in store.events()] == EVENTS
+
+
 def test_impressions_after_a_seq_are_the_page_served_there(store: repository.Store) -> None:
     page = [model.Event("a1", model.EventKind.IMPRESSION, T0, video_id=f"v{i}") for i in range(3)]
-    before = store.append_events_numbered(EVENTS[:1])[-1]
-    store.append_events_numbered(page, durable=False)
-    store.append_events(EVENTS[3:4])
+    before = store.append(EVENTS[:1])[-1]
+    store.append(page, durable=False)
+    store.append(EVENTS[3:4])
     assert [event for _, event in store.impressions_after("a1", before, 2)] == page[:2]
     assert store.impressions_after("a2", 0, 5) == []
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api
 
-from safefeed import service
+from safefeed import services
 from tests import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,7 +51,7 @@ def browser() -> Iterator[sync_api.Browser]:
 class World:
     """A served SafeFeed: its base URL, the service behind it and the clock the test moves."""
 
-    def __init__(self, url: str, safefeed: service.SafeFeed, clock: serving.ManualClock, folder: Path) -> None:
+    def __init__(self, url: str, safefeed: services.SafeFeed, clock: serving.ManualClock, folder: Path) -> None:
         self.url = url
         self.safefeed = safefeed
         self.clock = clock

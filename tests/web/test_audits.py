@@ -18,6 +18,7 @@ from playwright import sync_api
 from playwright.sync_api import expect
 
 from safefeed import access
+from safefeed.audit import report
 from tests.web import conftest, people
 
 JOB = "0123abcd4567ef89"
@@ -77,7 +78,7 @@ def finished_run(audits: Path) -> None:
 
 def test_an_auditor_reads_a_report_with_its_plots(page: sync_api.Page, world: conftest.World) -> None:
     finished_run(world.folder / "audits")
-    world.safefeed.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
 
     page.goto("/")
     expect(page.get_by_role("heading", name="Welcome to SafeFeed")).to_be_visible()
@@ -103,3 +104,121 @@ def test_an_auditor_reads_a_report_with_its_plots(page: sync_api.Page, world: co
     widths = plots.evaluate_all("images => images.map(image => image.naturalWidth)")
     assert widths == [70, 70, 70], f"the plots did not load: {widths}"
     conftest.shot(page, "audit", "report")
+
+
+# The amnesty-2023 scenario's four targets, with figures shaped like a real report's.
+FOUR_TARGETS = {
+    "engagement": {"mh_share_hour_6": 0.462, "ratio_to_control": 9.614, "harmful_items_minors": 31},
+    "default": {"mh_share_hour_6": 0.021, "ratio_to_control": 1.093, "harmful_items_minors": 0},
+    "implicit-als": {"mh_share_hour_6": 0.193, "ratio_to_control": 4.302, "harmful_items_minors": 12},
+    "null": {"mh_share_hour_6": 0.019, "ratio_to_control": 0.981, "harmful_items_minors": 3},
+}
+
+
+def four_target_run(audits: Path) -> None:
+    """The hand-written run, reported on all four targets with every metric and its definition."""
+    finished_run(audits)
+    path = audits / JOB / "metrics.json"
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    series = metrics["targets"]["safefeed"]["series"]
+    metrics["definitions"] = dict(report.SUMMARY_KEYS)
+    metrics["targets"] = {}
+    for name, figures in FOUR_TARGETS.items():
+        summary: dict[str, object] = {key: 12.345 for key in report.SUMMARY_KEYS}
+        summary |= figures
+        summary["mh_share_hour_6_ci"] = [round(figures["mh_share_hour_6"] * 0.8, 3), 0.512]
+        summary["ratio_to_control_ci"] = [round(figures["ratio_to_control"] * 0.7, 3), 11.207]
+        metrics["targets"][name] = {"summary": summary, "series": series}
+    path.write_text(json.dumps(metrics), encoding="utf-8")
+
+
+def test_a_wide_metrics_table_scrolls_inside_its_card_at_1100_px(
+    browser: sync_api.Browser, world: conftest.World
+) -> None:
+    four_target_run(world.folder / "audits")
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=world.url, reduced_motion="reduce")
+    context.set_default_timeout(conftest.TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto("/")
+        page.get_by_label("Username").fill("lab")
+        page.get_by_label("Password").fill(people.PASSWORD)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.locator(f"li[data-audit='{JOB}']").get_by_role("button", name="View report").click()
+        table = page.get_by_role("table", name="Metrics by target")
+        expect(table).to_be_visible()
+
+        region = page.get_by_role("region", name="Metrics by target")
+        card = page.locator("section.card.report")
+        sizes = region.evaluate(
+            """(scroller) => {
+                const card = scroller.closest('.card').getBoundingClientRect();
+                return {scroll: scroller.scrollWidth, client: scroller.clientWidth,
+                        style: getComputedStyle(scroller).overflowX,
+                        cardRight: card.right, page: document.documentElement.clientWidth,
+                        pageScroll: document.documentElement.scrollWidth};
+            }"""
+        )
+        # The table is wider than the card and scrolls inside it; the card and the page stay in bounds.
+        assert sizes["style"] in ("auto", "scroll") and sizes["scroll"] > sizes["client"], sizes
+        assert sizes["cardRight"] <= sizes["page"] and sizes["pageScroll"] <= sizes["page"], sizes
+        # A figure is never broken over lines to squeeze the columns in: each value and each interval is one line.
+        ratio = table.get_by_role("row").filter(has_text="ratio_to_control").first
+        lines = ratio.locator("td").evaluate_all(
+            """cells => cells.map(cell => [...cell.childNodes].map(node => {
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+            }))"""
+        )
+        assert len(lines) == 4 and all(count == 1 for cell in lines for count in cell), lines
+        expect(card.get_by_text("Scroll the table sideways to see all 4 targets")).to_be_visible()
+
+        # The fourth target's column is reachable: scrolled to the end it lies wholly inside the card,
+        # and each row still names its metric (the first column stays in view).
+        region.focus()
+        page.keyboard.press("End")
+        region.evaluate("scroller => { scroller.scrollLeft = scroller.scrollWidth; }")
+        last = table.get_by_role("columnheader", name="null")
+        inside = last.evaluate(
+            """(cell) => {
+                const box = cell.getBoundingClientRect();
+                const frame = cell.closest('.table-scroll').getBoundingClientRect();
+                const name = cell.closest('table').querySelector('tbody th').getBoundingClientRect();
+                return {left: box.left, right: box.right, frameLeft: frame.left, frameRight: frame.right,
+                        nameLeft: name.left, nameRight: name.right};
+            }"""
+        )
+        assert inside["frameLeft"] <= inside["left"] and inside["right"] <= inside["frameRight"] + 0.5, inside
+        assert inside["nameLeft"] >= inside["frameLeft"] - 0.5 and inside["nameRight"] <= inside["left"] + 0.5, inside
+        expect(table.get_by_role("row").filter(has_text="harmful_items_minors")).to_contain_text("3")
+        last.scroll_into_view_if_needed()
+        conftest.shot(page, "audit", "wide-table-scrolled")
+    finally:
+        context.close()
+
+
+def test_a_running_audit_shows_its_progress_until_its_report_is_ready(
+    page: sync_api.Page, world: conftest.World
+) -> None:
+    # A run as `Jobs.start` leaves it mid-way (3 of 12 sessions), then as it leaves it when done.
+    finished_run(world.folder / "audits")
+    status_file = world.folder / "audits" / JOB / "job.json"
+    done = json.loads(status_file.read_text(encoding="utf-8"))
+    status_file.write_text(json.dumps(done | {"state": "running", "done": 3}), encoding="utf-8")
+    world.safefeed.accounts.register("lab", access.Role.AUDITOR, people.PASSWORD)
+    page.goto("/")
+    page.get_by_label("Username").fill("lab")
+    page.get_by_label("Password").fill(people.PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+
+    run = page.locator(f"li[data-audit='{JOB}']")
+    expect(run.get_by_role("progressbar", name="Progress of amnesty-2023")).to_have_attribute("value", "3")
+    expect(run).to_contain_text("3 of 12 sessions")
+    expect(run.get_by_role("button", name="View report")).to_have_count(0)
+    conftest.shot(page, "audit", "running")
+
+    status_file.write_text(json.dumps(done), encoding="utf-8")  # the list polls while a run is running
+    expect(run.get_by_role("button", name="View report")).to_be_visible()
+    expect(run.get_by_role("progressbar")).to_have_count(0)

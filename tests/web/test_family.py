@@ -51,12 +51,12 @@ def test_at_the_family_limit_the_teen_asks_for_more_time_and_the_guardian_approv
     teen, guardian = page, second_page
     people.sign_up_teen(teen, "kid", interests=("gaming",))
     # Already paired, with a 30-minute limit (the pairing itself is the test above).
-    wellbeing = world.safefeed.wellbeing
-    world.safefeed.register("dad", access.Role.GUARDIAN, people.PASSWORD)
+    wellbeing = world.safefeed.parts.wellbeing
+    world.safefeed.accounts.register("dad", access.Role.GUARDIAN, people.PASSWORD)
     wellbeing.accept_pairing(
-        world.safefeed.store.account("kid"), wellbeing.pairing_code("dad", world.clock.now), world.clock.now
+        world.safefeed.parts.store.account("kid"), wellbeing.pairing_code("dad", world.clock.now), world.clock.now
     )
-    wellbeing.guardian_set_limit("dad", world.safefeed.store.account("kid"), 30, world.clock.now)
+    wellbeing.guardian_set_limit("dad", world.safefeed.parts.store.account("kid"), 30, world.clock.now)
 
     people.like_for(teen, world, minutes=30)
     dialog = teen.get_by_role("alertdialog")
@@ -92,10 +92,10 @@ def test_time_away_planned_by_the_guardian_pauses_the_teens_feed(
 ) -> None:
     teen, guardian = page, second_page
     people.sign_up_teen(teen, "kid")
-    wellbeing = world.safefeed.wellbeing
-    world.safefeed.register("gran", access.Role.GUARDIAN, people.PASSWORD)
+    wellbeing = world.safefeed.parts.wellbeing
+    world.safefeed.accounts.register("gran", access.Role.GUARDIAN, people.PASSWORD)
     wellbeing.accept_pairing(
-        world.safefeed.store.account("kid"), wellbeing.pairing_code("gran", world.clock.now), world.clock.now
+        world.safefeed.parts.store.account("kid"), wellbeing.pairing_code("gran", world.clock.now), world.clock.now
     )
 
     guardian.goto("/")

@@ -13,7 +13,7 @@ from typing import Literal, TypedDict
 import fastapi
 from fastapi import staticfiles
 
-from safefeed import compose, config, service
+from safefeed import compose, config, services
 from safefeed.api import errors, limits
 from safefeed.api.routes import accounts, admin, audits, controls, family, feed, health, wellbeing
 
@@ -21,7 +21,7 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 log = logging.getLogger(__name__)
 
 
-def follow_catalog(safefeed: service.SafeFeed, every_s: float, stop: threading.Event) -> None:
+def follow_catalog(safefeed: services.SafeFeed, every_s: float, stop: threading.Event) -> None:
     """Apply other processes' moderation, reviews and imports every `every_s` seconds until `stop`."""
     while not stop.wait(every_s):
         try:
@@ -48,7 +48,9 @@ async def lifespan(app: fastapi.FastAPI) -> AsyncIterator[None]:
         follower.join(timeout=30)  # a catalog reload in progress is abandoned with the process
 
 
-def create_app(settings: config.Settings | None = None, *, safefeed: service.SafeFeed | None = None) -> fastapi.FastAPI:
+def create_app(
+    settings: config.Settings | None = None, *, safefeed: services.SafeFeed | None = None
+) -> fastapi.FastAPI:
     """The API under /v1, its OpenAPI document at /openapi.json, and the web app at /."""
     settings = settings or config.load()
     app = fastapi.FastAPI(

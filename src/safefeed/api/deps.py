@@ -2,7 +2,7 @@
 
 Dependencies are `async def` (the token check is one indexed read): FastAPI runs
 a plain `def` in its thread pool, and a hand-off per dependency costs more than
-the work. `get_own_account` reads a whole account and stays in the pool.
+the work.
 """
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from typing import Annotated
 import fastapi
 from fastapi import security
 
-from safefeed import access, model, service
+from safefeed import access, services
 from safefeed.api import limits
 
 bearer = security.HTTPBearer(auto_error=False, description="A token from POST /v1/accounts or POST /v1/auth/token")
 
 
-async def get_service(request: fastapi.Request) -> service.SafeFeed:
-    found: service.SafeFeed = request.app.state.service
+async def get_service(request: fastapi.Request) -> services.SafeFeed:
+    found: services.SafeFeed = request.app.state.service
     return found
 
 
-ServiceDep = Annotated[service.SafeFeed, fastapi.Depends(get_service)]
+ServiceDep = Annotated[services.SafeFeed, fastapi.Depends(get_service)]
 
 
 async def get_caller(
@@ -33,7 +33,7 @@ async def get_caller(
 ) -> access.Principal:
     if credentials is None:
         raise access.Unauthenticated("send 'Authorization: Bearer <token>'; get a token from POST /v1/auth/token")
-    caller = safefeed.authenticate(credentials.credentials)
+    caller = safefeed.accounts.authenticate(credentials.credentials)
     limiter: limits.Limiter = request.app.state.limiter
     limiter.check(f"principal:{caller.id}")
     return caller
@@ -55,13 +55,6 @@ async def get_account_caller(caller: Caller) -> str:
 
 
 AccountId = Annotated[str, fastapi.Depends(get_account_caller)]
-
-
-def get_own_account(account_id: AccountId, safefeed: ServiceDep) -> model.Account:
-    return safefeed.store.account(account_id)
-
-
-OwnAccount = Annotated[model.Account, fastapi.Depends(get_own_account)]
 
 
 async def get_guardian_caller(caller: Caller) -> str:

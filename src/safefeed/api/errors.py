@@ -7,10 +7,11 @@ import datetime as dt
 import fastapi
 from fastapi import exceptions, responses
 
-from safefeed import access, model, service
+from safefeed import access, model
 from safefeed.audit import jobs
 from safefeed.content import catalog_import
 from safefeed.recommend import feed
+from safefeed.services import feed as feed_service
 from safefeed.store import repository
 from safefeed.wellbeing import errors as wellbeing_errors
 
@@ -37,8 +38,8 @@ STATUSES: tuple[tuple[type[Exception], int], ...] = (
     (repository.UnknownVideo, 404),
     (catalog_import.ImportFailed, 422),
     (feed.InvalidCursor, 400),
-    (service.EventFromTheFuture, 422),
-    (service.TooManyEvents, 422),
+    (feed_service.EventFromTheFuture, 422),
+    (feed_service.TooManyEvents, 422),
     (model.InvalidValue, 422),
 )
 """Only these named errors are the client's; any other exception is a bug and answers 500."""

@@ -1,4 +1,4 @@
-"""What every command needs: the settings, the store, and how to print results."""
+"""What every command needs: the service (or, for catalog tooling, the store), and how to print results."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import rich.console
 
-from safefeed import config
+from safefeed import compose, config, services
 from safefeed.store import repository
 
 console = rich.console.Console(stderr=True)
@@ -19,6 +19,11 @@ class UsageError(ValueError):
 
 def open_store() -> repository.Store:
     return repository.Store.open(config.load().database_url)
+
+
+def service() -> services.SafeFeed:
+    """The service, as the API runs it: what a person does from the shell goes through the same acts."""
+    return compose.build_service(config.load())
 
 
 def print_json(value: Any) -> None:

@@ -9,18 +9,15 @@ from typing import Annotated
 import rich.progress
 import typer
 
-from safefeed import compose, config, model
+from safefeed import model
 from safefeed.cli import common
 from safefeed.content import pipeline
 from safefeed.recommend import explain, vectors
-from safefeed.recommend import feed as engine_feed
+from safefeed.services import controls
+from safefeed.wellbeing import prompts
 
 accounts = typer.Typer(help="Create and show accounts.", no_args_is_help=True)
 events = typer.Typer(help="Record events (views, likes, follows, 'not interested', ...).", no_args_is_help=True)
-
-
-def _engine() -> engine_feed.Engine:
-    return compose.engine_from_settings(config.load())
 
 
 @accounts.command("add")
@@ -41,7 +38,7 @@ def accounts_add(
         settings=model.AccountSettings(chosen_interests=chosen),
         created_at=dt.datetime.now(dt.UTC),
     )
-    common.open_store().put_account(account)
+    common.open_store().put_account(account)  # no act: the operator's account needs no login, nor an engine
     print(f"account {account_id} saved")
 
 
@@ -56,20 +53,17 @@ def accounts_set(
     filters: Annotated[str | None, typer.Option(help="Comma-separated words or #hashtags never to show.")] = None,
 ) -> None:
     """Change an account's feed settings; they take effect on the next page."""
-    store = common.open_store()
-    account = store.account(account_id)
 
-    def split(value: str | None, current: tuple[str, ...]) -> tuple[str, ...]:
-        return current if value is None else tuple(part.strip() for part in value.split(",") if part.strip())
+    def split(value: str | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(part.strip() for part in value.split(",") if part.strip())
 
-    settings = dataclasses.replace(
-        account.settings,
-        personalised=account.settings.personalised if personalised is None else personalised,
-        chosen_interests=split(more_of, account.settings.chosen_interests),
-        less_of=split(less_of, account.settings.less_of),
-        keyword_filters=split(filters, account.settings.keyword_filters),
+    change = controls.SettingsChange(
+        personalised=personalised,
+        chosen_interests=split(more_of),
+        less_of=split(less_of),
+        keyword_filters=split(filters),
     )
-    store.put_account(dataclasses.replace(account, settings=settings))
+    common.service().controls.change_settings(account_id, change)
     if personalised:
         print(explain.PERSONALISATION_EXPLAINED)
     print(f"settings of {account_id} saved")
@@ -87,8 +81,14 @@ def feed(
     cursor: Annotated[str | None, typer.Option(help="The next_cursor of the previous page.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Print the next page of an account's For You feed (and log it as shown)."""
-    page = _engine().feed(account_id, n=n, cursor=cursor)
+    """Print the next page of an account's For You feed (and log it as shown), unless a well-being prompt
+    (a limit, wind-down, time away) answers instead: then the prompt is printed."""
+    answer = common.service().feed.page(account_id, n=n, cursor=cursor)
+    page = answer.page
+    if page is None:
+        assert answer.prompt is not None
+        _print_prompt(answer.prompt, json=json)
+        return
     if json:
         common.print_json(dataclasses.asdict(page))
         return
@@ -126,7 +126,7 @@ def events_add(
         hashtag=hashtag.lstrip("#") if hashtag else None,
         topic=topic,
     )
-    _engine().record([event])
+    common.service().feed.record([event])
     print(f"recorded {kind.value} for {account_id}")
 
 
@@ -136,7 +136,12 @@ def search(
     n: Annotated[int, typer.Option("--n", min=1, max=100)] = 10,
 ) -> None:
     """Search captions and hashtags."""
-    result = _engine().search(account_id, query, n=n)
+    answer = common.service().feed.search(account_id, query, n=n)
+    result = answer.result
+    if result is None:
+        assert answer.prompt is not None
+        _print_prompt(answer.prompt, json=False)
+        return
     for video in result.videos:
         print(f"[{video.id}] {video.caption} {' '.join('#' + tag for tag in video.hashtags)}")
     if result.withheld:
@@ -147,8 +152,15 @@ def search(
 
 def refresh(account_id: Annotated[str, typer.Argument(help="Whose feed to reset.")]) -> None:
     """Reset an account's learned state completely and permanently."""
-    _engine().refresh(account_id)
+    common.service().controls.refresh(account_id)
     print(f"{account_id}'s feed starts afresh")
+
+
+def _print_prompt(prompt: prompts.Prompt, *, json: bool) -> None:
+    if json:
+        common.print_json({"prompt": dataclasses.asdict(prompt)})
+    else:
+        print(f"{prompt.kind.value}: {prompt.message}")
 
 
 def train(

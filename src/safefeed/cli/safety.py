@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from safefeed import compose, config
+from safefeed import config
 from safefeed.cli import common
 from safefeed.policy import rules, transparency
 
@@ -55,20 +55,20 @@ def report_transparency(
 @me.command("show")
 def me_show(account_id: str) -> None:
     """The inferred interests and everything else the feed uses, as JSON."""
-    common.print_json(compose.engine_from_settings(config.load()).profile(account_id))
+    common.print_json(common.service().controls.profile(account_id))
 
 
 @me.command("forget")
 def me_forget(account_id: str, topic: str) -> None:
     """Remove one inferred interest."""
-    compose.engine_from_settings(config.load()).forget_interest(account_id, topic)
+    common.service().controls.forget_interest(account_id, topic)
     print(f"{account_id}: {topic} is no longer among your interests")
 
 
 @me.command("export")
 def me_export(account_id: str) -> None:
-    """Everything stored about the account, as JSON."""
-    common.print_json(common.open_store().export_account(account_id))
+    """Everything stored about the account (events, what was learned, well-being, login), as JSON."""
+    common.print_json(common.service().controls.export(account_id))
 
 
 @me.command("delete")
@@ -76,8 +76,8 @@ def me_delete(
     account_id: str,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
 ) -> None:
-    """Delete the account, its events and everything learned from them."""
+    """Delete the account, its events, everything learned from them, its well-being data and its login."""
     if not yes:
         raise common.UsageError(f"deleting {account_id} cannot be undone: add --yes to confirm")
-    removed = common.open_store().delete_account(account_id)
+    removed = common.service().controls.delete(account_id)
     print(f"deleted {account_id} and {removed} events")

@@ -186,7 +186,7 @@ def choose_theme(probabilities: npt.NDArray[np.float64], matches: Sequence[lexic
 def has_evidence(matches: Sequence[lexicon.Match]) -> bool:
     """Whether the lexicon found a theme term or a harm cue: the gate in front of the embedding model.
 
-    On the labelled TikTok captions only 1 of 60 mental-health videos has no such
+    On the labelled TikTok captions only 1 of 59 mental-health videos has no such
     evidence (and cross-validated, the embedding model never found it), while
     embedding is 95% of the cost: gating makes classification about ten times
     faster on an ordinary feed, where fewer than 1 in 10 captions pass.

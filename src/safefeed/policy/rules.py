@@ -68,6 +68,32 @@ class Diversity(_Strict):
     explore_every: Annotated[int, pydantic.Field(ge=0)] = 8
 
 
+class Sensitivity(_Strict):
+    """What the feed does with labels that may be wrong: a classifier's probability, evidence from neighbours.
+
+    Each key is one stage (see `recommend.sensitivity` and `recommend.eligibility`).
+    """
+
+    # Evidence of mental-health content (the classifier's P(MH), or what `propagate` adds) at or above
+    # which a video counts as likely sensitive: against the dispersion caps, and for the rules below.
+    threshold: Annotated[float, pydantic.Field(gt=0.0, le=1.0)] = 0.5
+    # Evidence of harm at or above which a video is held back, where the band is not shown
+    # potentially harmful videos (Ofcom: content "indicated potentially" harmful).
+    harmful_threshold: Annotated[float, pydantic.Field(gt=0.0, le=1.0)] = 0.5
+    # Count evidence from videos close in embedding space to known sensitive ones, and from
+    # creators and hashtags that mostly carry them (worked out once, when the catalog is built).
+    propagate: bool = False
+    # How much likes, shares, comments, follows, rewatches and searches on likely-sensitive videos
+    # may raise them (0: they teach the feed nothing; watching has `passive_sensitive_weight`).
+    explicit_weight: Annotated[float, pydantic.Field(ge=0.0, le=1.0)] = 1.0
+    # "ranked": likely-sensitive videos compete like any other. "explore_slots": they reach the
+    # For You feed only through the explore slots, in an order that reads nothing about the account;
+    # only a deliberate choice (the support tab) brings more.
+    exposure: Literal["ranked", "explore_slots"] = "ranked"
+    # Keep videos no classifier or reviewer has labelled yet out of the feed.
+    hold_unclassified: bool = False
+
+
 class Privacy(_Strict):
     private_account: bool
     direct_messages: bool
@@ -84,6 +110,7 @@ class Band(_Strict):
     diversity: Diversity = Diversity()
     # How much passive watching of a sensitive video may raise interest in it (0: not at all).
     passive_sensitive_weight: Annotated[float, pydantic.Field(ge=0.0, le=1.0)] = 1.0
+    sensitivity: Sensitivity = Sensitivity()
     personalised_by_default: bool = True
     ad_targeting: AdTargeting = AdTargeting.PROFILE
     privacy: Privacy
@@ -158,6 +185,11 @@ def _minor_floors(where: str, rules: Band) -> None:
         raise ValueError(f"{where}.ad_targeting: under-18s get no profile-based ads; use 'contextual' or 'none'")
     if rules.dispersion.all_mental_health is None:
         raise ValueError(f"{where}.dispersion.all_mental_health: under-18s need a dispersion cap")
+    if rules.passive_sensitive_weight != 0:
+        raise ValueError(
+            f"{where}.passive_sensitive_weight: watching sensitive videos never raises them for under-18s; set 0.0"
+        )
+    _minor_sensitivity_floors(f"{where}.sensitivity", rules.sensitivity)
     for key in ("daily_limit_minutes", "session_prompt_minutes", "quiet_hours", "own_limit_prompt_minutes"):
         if getattr(rules, key) is None:
             raise ValueError(f"{where}.{key}: under-18s need it set; the default policy shows the usual value")
@@ -168,7 +200,26 @@ def _minor_floors(where: str, rules: Band) -> None:
         raise ValueError(f"{where}.weekly_recap: every under-18 gets a weekly screen-time recap; set it to true")
 
 
+MINOR_MAX_THRESHOLD = 0.5  # an under-18's feed acts on a video at even odds of being sensitive, or sooner
+
+
+def _minor_sensitivity_floors(where: str, sensitivity: Sensitivity) -> None:
+    for key in ("threshold", "harmful_threshold"):
+        if getattr(sensitivity, key) > MINOR_MAX_THRESHOLD:
+            raise ValueError(f"{where}.{key}: at most {MINOR_MAX_THRESHOLD} for under-18s (act on likely, not certain)")
+    if sensitivity.explicit_weight != 0:
+        raise ValueError(f"{where}.explicit_weight: likes on sensitive videos never raise them for under-18s; set 0.0")
+    if sensitivity.exposure != "explore_slots":
+        raise ValueError(f'{where}.exposure: under-18s get sensitive videos only by chance or choice; "explore_slots"')
+    if not sensitivity.propagate:
+        raise ValueError(f"{where}.propagate: under-18s are protected from what the classifier missed; set true")
+    if not sensitivity.hold_unclassified:
+        raise ValueError(f"{where}.hold_unclassified: unlabelled videos wait for a label for under-18s; set true")
+
+
 def _under_16_floors(where: str, rules: Band) -> None:
+    if rules.privacy.recommend_to_strangers:
+        raise ValueError(f"{where}.privacy.recommend_to_strangers: under-16s' videos are not shown to strangers")
     if rules.wind_down_after is None:
         raise ValueError(f"{where}.wind_down_after: under-16s get the wind-down screen at night (e.g. 22:00:00)")
     if not rules.quiet_hours_locked:

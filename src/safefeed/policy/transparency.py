@@ -35,6 +35,7 @@ def describe(policy: rules.Policy, config: feed.EngineConfig) -> str:
         "- **Topics you chose**: the most popular videos of topics you picked under *More of*.",
         "- **Trending**: popular, recent videos, a little more often from your region.",
         f"- **Explore**: one video in every {explore or 'n/a'} (for under-16s) from outside your usual topics.",
+        "- **Support** (a tab you open yourself): supportive mental-health videos, verified professionals first.",
         "",
         "## What counts, and how much",
         "Explicit choices weigh more than watching:",
@@ -71,6 +72,7 @@ def describe(policy: rules.Policy, config: feed.EngineConfig) -> str:
                 if rule.passive_sensitive_weight == 0
                 else f"counts x{rule.passive_sensitive_weight:g}"
             ),
+            *_sensitivity_lines(rule),
             f"- personalised feed {'on' if rule.personalised_by_default else 'off'} until you choose otherwise",
             f"- ads: {rule.ad_targeting.value}",
         ]
@@ -85,6 +87,40 @@ def describe(policy: rules.Policy, config: feed.EngineConfig) -> str:
         "- See and edit **what SafeFeed knows about you**; export it or delete your account.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _sensitivity_lines(band: rules.Band) -> list[str]:
+    """What the band does with labels that may be wrong, one line per stage (policy keys in brackets)."""
+    rules_ = band.sensitivity
+    lines = [
+        f"- a video counts as mental-health content from a {rules_.threshold:.0%} chance on the classifier's "
+        "reading [sensitivity.threshold]"
+        + (
+            ", or when it is close to known ones, or its creator or hashtags mostly carry them [sensitivity.propagate]"
+            if rules_.propagate
+            else ""
+        ),
+        "- likes, shares, comments, follows and rewatches on such videos "
+        + ("never raise them in your feed" if rules_.explicit_weight == 0 else f"count x{rules_.explicit_weight:g}")
+        + " [sensitivity.explicit_weight]",
+        "- such videos "
+        + (
+            "reach your feed only by chance, in explore slots; more only if you open the support tab"
+            if rules_.exposure == "explore_slots"
+            else "are ranked like any other"
+        )
+        + " [sensitivity.exposure]",
+    ]
+    if model.Harm.POTENTIALLY_HARMFUL not in band.recommend_harm:
+        chance = f"{rules_.harmful_threshold:.0%}"
+        lines.append(
+            f"- videos likely to be harmful are held back, from a {chance} chance [sensitivity.harmful_threshold]"
+        )
+    if rules_.hold_unclassified:
+        lines.append(
+            "- new videos wait until a classifier or reviewer has labelled them [sensitivity.hold_unclassified]"
+        )
+    return lines
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

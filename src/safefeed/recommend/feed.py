@@ -7,8 +7,6 @@ everything that differs by age comes from the policy (`policy.rules`).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import dataclasses
 import datetime as dt
@@ -25,13 +23,28 @@ from safefeed import model
 from safefeed.content import embedding, generate, lexicon
 from safefeed.policy import help as help_lines
 from safefeed.policy import rules as policy_rules
-from safefeed.recommend import explain, rerank, score, sources, state, vectors
+from safefeed.recommend import ads as sponsored_slots
+from safefeed.recommend import cursor as cursors
+from safefeed.recommend import (
+    eligibility,
+    explain,
+    exposure,
+    learn,
+    rerank,
+    score,
+    sensitivity,
+    sources,
+    state,
+    vectors,
+)
 from safefeed.recommend import index as vector_index
 from safefeed.recommend import items as catalog_items
-from safefeed.store import repository
+from safefeed.store import pages, repository
+from safefeed.store import reach as minor_reach
 
 Positions = npt.NDArray[np.int64]
-Tab = str  # "for_you" or "stem"
+Tab = str  # "for_you", "stem" or "support"
+TABS = ("for_you", "stem", "support")
 
 CODES = catalog_items.ENFORCEMENT_CODES
 HARM = catalog_items.HARM_CODES
@@ -43,8 +56,9 @@ CONTENT_NOTE = "This video talks about mental health. You are not alone: help is
 VERIFIED_NOTE = "From a verified health professional"
 
 
-class InvalidCursor(ValueError):
-    """The cursor was not issued to this account by this feed."""
+InvalidCursor = cursors.InvalidCursor
+encode_cursor = cursors.encode
+decode_cursor = cursors.decode
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -58,29 +72,7 @@ class EngineConfig:
     seed: int = 0
     # Account states held in memory, least recently used dropped first: they reload from snapshot + log.
     cached_accounts: int = 20_000
-
-
-def encode_cursor(account_id: str, after: int) -> str:
-    """A cursor for the page that follows the account's impression number `after` in the event log.
-
-    Any instance can answer it, and answer it again the same way: the page
-    served for it is the impressions logged right after `after`.
-    """
-    return base64.urlsafe_b64encode(f"{account_id}\x1f@{after}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(account_id: str, cursor: str) -> int | None:
-    """The log position a cursor stands for (None for a cursor of the older page-number kind);
-    refuses cursors of other accounts."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        owner, place = raw.split("\x1f")
-        after = int(place.removeprefix("@"))
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise InvalidCursor(f"cursor {cursor!r} is not one this feed issued; omit it to start a new page") from error
-    if owner != account_id:
-        raise InvalidCursor("that cursor belongs to another account; omit it to start a new page")
-    return after if place.startswith("@") else None
+    propagation: sensitivity.Propagation = sensitivity.Propagation()  # likely sensitive, from what surrounds a video
 
 
 @dataclasses.dataclass(slots=True)
@@ -125,9 +117,11 @@ class Engine:
         config: EngineConfig = EngineConfig(),
         videos: Iterable[model.Video] = (),
         resolve: Resolve = as_stored,
+        evidence: sensitivity.Evidence | None = None,
     ) -> None:
         """`videos` seed the cache of full videos that pages are made of (up to VIDEO_CACHE_SIZE);
-        `resolve` turns a stored account into the one the feed must serve (e.g. with a guardian's controls)."""
+        `resolve` turns a stored account into the one the feed must serve (e.g. with a guardian's controls);
+        `evidence`: what is known of each video's sensitivity (worked out from the catalog if not given)."""
         assert index.size == len(catalog) == len(factors), "index, catalog and factors must hold the same items"
         self.store = store
         self.items = catalog
@@ -145,6 +139,9 @@ class Engine:
             sources.Explore(catalog),
         ]
         self.stem = sources.Topics(catalog, fixed_topics=tuple(sorted(generate.EDUCATIONAL_TOPICS)), name="stem")
+        self.evidence = evidence or sensitivity.build(catalog, index, propagation=config.propagation)
+        self.flags = {band: sensitivity.flags(self.evidence, rules.sensitivity) for band, rules in policy.bands.items()}
+        self.support = sources.Support(catalog, sensitivity.supportive(catalog, self.evidence))
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
         self._states: OrderedDict[str, state.AccountState] = OrderedDict()  # least recently used first
@@ -166,6 +163,7 @@ class Engine:
             config=self.config,
             videos=list(self._video_cache.values()),
             resolve=self.resolve,
+            evidence=self.evidence,
         )
 
     # -- policy ----------------------------------------------------------
@@ -283,7 +281,7 @@ class Engine:
             state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
             return
         topic: str | None = None
-        weight: float | None = None
+        sensitive = False
         confidence = vectors.confidence(event)
         position = None if event.video_id is None else self.items.position.get(event.video_id)
         if position is not None:
@@ -292,28 +290,26 @@ class Engine:
             topic = self.items.topic_of(position)
             if event.kind is model.EventKind.NOT_INTERESTED:
                 topic = None  # not interested in this one video: its topic stays welcome
-            if self.items.mh[position] and event.kind in policy_rules.PASSIVE_EVENTS:
-                # Passive watching may raise a sensitive theme only as far as the policy allows.
-                weight = self.config.signals.weight(event)
-                if weight > 0:
-                    weight *= context.rules.passive_sensitive_weight
-                confidence *= context.rules.passive_sensitive_weight
+            sensitive = bool(self.flags[context.band].sensitive[position])
         elif event.kind is model.EventKind.SEARCH and event.query:
             if self._withheld(event.query, context):  # logged, but it teaches the feed nothing, on replay too
                 state.learn(current, event, self.config.signals, vector=None, topic=None, weight=0.0)
                 return
             vector = self.query_vector(event.query)
-        if not context.personalised:  # no profiling at all: explicit controls still apply
-            vector, topic, confidence = None, None, 0.0
-            weight = 0.0 if event.kind is not model.EventKind.NOT_INTERESTED else None
-        state.learn(
+            if context.rules.sensitivity.explicit_weight < 1.0:
+                _, found = self.index.search(vector[None, :], learn.QUERY_NEIGHBOURS)
+                near = found[0][found[0] >= 0]
+                sensitive = learn.sensitive_query(event.query, self.flags[context.band].sensitive[near])
+        learn.teach(
             current,
             event,
             self.config.signals,
+            rules=context.rules,
+            personalised=context.personalised,
             vector=vector,
             topic=topic,
-            weight=weight,
             confidence=confidence,
+            sensitive=sensitive,
         )
 
     def query_vector(self, query: str) -> npt.NDArray[np.float32]:
@@ -383,10 +379,12 @@ class Engine:
         self._keep(account_id, current, LogPosition(seq=seq, snapshot=seq, impression=max(known.impression, seq)))
 
     def forget(self, account_id: str) -> None:
-        """Drop the account's state from memory (after it was deleted from the store)."""
+        """Drop the account's state from memory, and the decisions of the pages it was served (after the
+        account was deleted from the store)."""
         with self._lock:
             self._states.pop(account_id, None)
             self._log.pop(account_id, None)
+        pages.delete(self.store, account_id)
 
     def profile(self, account_id: str, *, now: dt.datetime | None = None) -> dict[str, object]:
         """What SafeFeed has inferred about the account, in terms a person can read and edit."""
@@ -438,6 +436,7 @@ class Engine:
         position = self.items.position.get(video_id)
         if position is None:
             raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
+        label = catalog_items.known_label(label)  # an answer key is never the platform's to read
         with self._lock:
             if enforcement is not None:
                 self.items.enforcement[position] = catalog_items.ENFORCEMENT_CODES[enforcement]
@@ -450,7 +449,35 @@ class Engine:
                 page.labelled[position] = True
                 page.probability[position] = label.probability
                 page.label_source[position] = catalog_items.SOURCE_CODES[label.source]
+                self.evidence.relabel(self.items, position)
+                for band, rules in self.policy.bands.items():
+                    flags = self.flags[band]
+                    flags.sensitive[position] = self.evidence.sensitive(rules.sensitivity)[position] >= (
+                        rules.sensitivity.threshold
+                    )
+                    flags.harmful[position] = self.evidence.harmful(rules.sensitivity)[position] >= (
+                        rules.sensitivity.harmful_threshold
+                    )
+                    flags.unclassified[position] = not self.evidence.classified[position]
+                self.support.supportive[position] = sensitivity.supportive(self.items, self.evidence)[position]
             self._video_cache.pop(video_id, None)
+
+    def review_priority(
+        self, *, limit: int = 100, since: dt.datetime | None = None, now: dt.datetime | None = None
+    ) -> list[tuple[str, float]]:
+        """The videos the review queue should take first: about to reach the most minors while their label is
+        in doubt (`sensitivity.review_priority`), with what minors were shown since `since` (None: popularity
+        alone). Returns (video id, priority), highest first."""
+        reach = None
+        if since is not None:
+            today = (now or dt.datetime.now(dt.UTC)).date()
+            reach = np.zeros(len(self.items), dtype=np.float64)
+            for video_id, count in minor_reach.minor_impressions(self.store, since=since, today=today).items():
+                at = self.items.position.get(video_id)
+                if at is not None:
+                    reach[at] = count
+        youngest = self.policy.bands[model.AgeBand.U16].sensitivity
+        return sensitivity.review_priority(self.items, self.evidence, youngest, minor_impressions=reach, limit=limit)
 
     def why(self, account_id: str, video_id: str, *, now: dt.datetime | None = None) -> tuple[str, ...]:
         """Why this video is (or would be) in the account's feed: the signals the ranking reads, in words."""
@@ -508,8 +535,8 @@ class Engine:
         """
         if not 1 <= n <= self.config.max_page:
             raise ValueError(f"n must be between 1 and {self.config.max_page}, got {n}")
-        if tab not in ("for_you", "stem"):
-            raise ValueError(f"tab must be 'for_you' or 'stem', got {tab!r}")
+        if tab not in TABS:
+            raise ValueError(f"tab must be one of {', '.join(TABS)}, got {tab!r}")
         account = self._served(account_id, account)
         moment = now or dt.datetime.now(dt.UTC)
         context = self.context(account, moment)
@@ -517,33 +544,74 @@ class Engine:
             current = self._state(account_id, catch_up=True)
             position = self._log[account_id]
             if cursor is not None:
-                after = decode_cursor(account_id, cursor)
-                if current.last_page is not None and current.last_page[0] == cursor:
-                    ids, next_cursor = current.last_page[1], current.last_page[2]
-                    return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
-                served = self._served_after(account_id, after, n, position)
-                if served is not None:  # answered already (here before a restart, or by another instance)
-                    ids, next_cursor = served
-                    return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
+                replayed = self._replay_page(context, current, position, cursor, n)
+                if replayed is not None:
+                    return replayed
             chosen, found_by, scored = self._rank(context, current, n, tab)
             ads = self._sponsored(context, current, chosen)
             chosen = rerank.insert_slots(chosen, ads, every=self.config.ad_every)
             ids = tuple(self.items.ids[p] for p in chosen)
-            asked = cursor or encode_cursor(account_id, position.impression)
+            asked = cursor or cursors.encode(account_id, position.impression)
             impressions = [model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids]
-            seqs = self.store.append_events_numbered(impressions, durable=False)
+            scored = self._score_missing(context, current, chosen, scored)  # the ads, scored where they were placed
+            decided = self._decided(chosen, found_by, scored, frozenset(ads))
+            kept: list[cursors.Served] = []
+
+            def decisions(seqs: list[int]) -> tuple[int, str] | None:
+                kept.append(
+                    cursors.Served(asked, cursors.encode(account_id, max([position.impression, *seqs])), decided)
+                )
+                return cursors.row(account_id, kept[0])
+
+            seqs = pages.append_page(self.store, impressions, decisions)  # impressions and decisions: one commit
             for impression in impressions:
                 self._learn(current, impression, context)
             self._applied(position, seqs)
             position.impression = max([position.impression, *seqs])
-            next_cursor = encode_cursor(account_id, position.impression)
+            served = kept[0]
+            next_cursor = served.next_cursor
             current.pages += 1
-            current.last_page = (asked, ids, next_cursor)
+            current.last_page = served
             self._pages_since_flush += 1
             if self._pages_since_flush >= PROTECTION_FLUSH_PAGES:
                 self._pages_since_flush = 0
                 self.flush_protections()
             return self._page(context, current, asked, ids, next_cursor, found_by, scored, frozenset(ads))
+
+    def _replay_page(
+        self, context: Context, current: state.AccountState, position: LogPosition, cursor: str, n: int
+    ) -> model.Page | None:
+        """The page already served for this cursor, as it was served (None: not served yet)."""
+        after = cursors.decode(context.account.id, cursor)
+        served = current.last_page if isinstance(current.last_page, cursors.Served) else None
+        if served is None or served.cursor != cursor:
+            fresh = after is None or after >= position.impression or after < (position.snapshot or 0)
+            served = None if fresh else cursors.recall(self.store, context.account.id, cursor)
+        if served is not None:
+            known = [item for item in served.items if item.video_id in self.items.position]
+            at = [self.items.position[item.video_id] for item in known]
+            found_by = {p: item.source for p, item in zip(at, known, strict=True)}
+            scored = {p: item.scored for p, item in zip(at, known, strict=True)}
+            ads = frozenset(p for p, item in zip(at, known, strict=True) if item.sponsored)
+            ids = tuple(item.video_id for item in known)
+            return self._page(context, current, cursor, ids, served.next_cursor, found_by, scored, ads)
+        logged = self._served_after(context.account.id, after, n, position)
+        if logged is None:
+            return None
+        # Served before its decisions were kept: the ids, scored again.
+        ids, next_cursor = logged
+        return self._page(context, current, cursor, ids, next_cursor, {}, {}, frozenset())
+
+    def _decided(
+        self, chosen: Sequence[int], found_by: dict[int, str], scored: dict[int, Scored], ads: frozenset[int]
+    ) -> tuple[cursors.Decided, ...]:
+        """The ranking decisions of a new page, as `_page` reads them (ads are scored when the page is made)."""
+        decided = []
+        for p in chosen:
+            sponsored = p in ads
+            source = "sponsored" if sponsored else found_by.get(p, "interest")
+            decided.append(cursors.Decided(self.items.ids[p], source, sponsored, scored.get(p, (0.0, 0.0, 0.0, False))))
+        return tuple(decided)
 
     def _served_after(
         self, account_id: str, after: int | None, n: int, position: LogPosition
@@ -563,7 +631,7 @@ class Engine:
         moment = logged[0][1].at
         page = list(itertools.takewhile(lambda logged_one: logged_one[1].at == moment, logged))
         ids = tuple(event.video_id for _, event in page if event.video_id is not None)
-        return ids, encode_cursor(account_id, page[-1][0])
+        return ids, cursors.encode(account_id, page[-1][0])
 
     def _rank(
         self, context: Context, current: state.AccountState, n: int, tab: Tab
@@ -583,7 +651,8 @@ class Engine:
             personalised=context.personalised,
         )
         k = max(self.config.candidates_per_source, 4 * n)
-        active = [self.stem] if tab == "stem" else self._sources(context)
+        tabs: dict[Tab, list[sources.CandidateSource]] = {"stem": [self.stem], "support": [self.support]}
+        active = tabs.get(tab) or self._sources(context)
         found: list[Positions] = []
         known = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         for source in active:
@@ -593,7 +662,7 @@ class Engine:
             else:
                 found.append(source.candidates(request, k))
         candidates, origin = first_found(found)
-        keep = self._eligible(candidates, current, context, account_id=context.account.id)
+        keep = self._eligible(candidates, current, context)
         candidates, origin = candidates[keep], origin[keep]
         similarity = self._similarity(candidates, interest, known)
         features = self._features(candidates, similarity, taste, current, context)
@@ -601,7 +670,7 @@ class Engine:
         order = np.argsort(-relevance, kind="stable")
         ranked, ranked_origin = candidates[order], origin[order]
         diversity = context.rules.diversity
-        dispersion = context.rules.dispersion
+        dispersion = context.rules.dispersion if tab != "support" else policy_rules.Dispersion()  # chosen: no caps
         caps = [c for c in (dispersion.all_mental_health, *dispersion.themes.values()) if c is not None]
         # Only the windows' reach of what was served matters: the caps and the diversity windows look no further.
         reach = max(
@@ -611,8 +680,20 @@ class Engine:
         history = [items.position[i] for i in served if i in items.position]
         names = [source.name for source in active]
         exploring = ranked_origin == names.index("explore") if "explore" in names else np.zeros(len(ranked), np.bool_)
-        explore = ranked[exploring].tolist()
-        ordinary = ranked[~exploring]
+        weights = self.config.weights
+        plain = weights.popularity * features.popularity + weights.freshness * features.freshness
+        mode = context.rules.sensitivity.exposure if tab == "for_you" else "ranked"
+        if mode == "explore_slots" and "explore" in names:
+            # Whatever the explore source drew, even if another source found it first: which ones those are
+            # must not depend on what the account follows or likes.
+            drawn = np.zeros(len(items), dtype=np.bool_)
+            drawn[found[names.index("explore")]] = True
+            exploring = drawn[ranked]
+        split = exposure.split(
+            ranked, exploring, sensitive=self.flags[context.band].sensitive[ranked], plain_score=plain[order], mode=mode
+        )
+        self._count(context, "sensitive_unranked", split.held)
+        explore, ordinary = split.explore, split.ordinary
         ordered = rerank.diversify(
             ordinary,
             items.creator,
@@ -625,7 +706,7 @@ class Engine:
             topic_cap=diversity.topic_cap,
         )
         ordered = rerank.insert_slots(ordered + explore, explore, every=diversity.explore_every)
-        page = rerank.disperse(ordered, self._caps(context, ordered + history), n, history=history)
+        page = rerank.disperse(ordered, self._caps(context, dispersion, ordered + history), n, history=history)
         self._count(context, "dispersed", sum(1 for p in ordered[: len(page)] if p not in page))
         by_position = np.argsort(candidates, kind="stable")
         rows = by_position[np.searchsorted(candidates[by_position], np.asarray(page, dtype=np.int64))].tolist()
@@ -639,15 +720,17 @@ class Engine:
         # No profiling at all (DSA Art. 38): what is popular and what the account chose.
         return [source for source in self.sources if source.name in ("trending", "chosen", "explore")]
 
-    def _caps(self, context: Context, positions: Sequence[int]) -> list[rerank.WindowCap]:
-        """The policy's dispersion caps, with flags looked up once for the positions in play."""
-        dispersion = context.rules.dispersion
+    def _caps(
+        self, context: Context, dispersion: policy_rules.Dispersion, positions: Sequence[int]
+    ) -> list[rerank.WindowCap]:
+        """The policy's dispersion caps, with flags looked up once for the positions in play: every likely
+        sensitive video counts against the cap on all mental health, labelled or not."""
         items = self.items
         array = np.asarray(positions, dtype=np.int64)
         caps = []
         if dispersion.all_mental_health is not None:
             cap = dispersion.all_mental_health
-            flagged = frozenset(array[items.mh[array]].tolist())
+            flagged = frozenset(array[self.flags[context.band].sensitive[array]].tolist())
             caps.append(rerank.WindowCap(cap.window, cap.max, cap.max_consecutive, flagged))
         for theme, cap in dispersion.themes.items():
             flagged = frozenset(array[items.theme[array] == THEME_CODES[theme]].tolist())
@@ -655,49 +738,23 @@ class Engine:
         return caps
 
     def _eligible(
-        self,
-        candidates: Positions,
-        current: state.AccountState,
-        context: Context,
-        *,
-        account_id: str | None = None,
+        self, candidates: Positions, current: state.AccountState, context: Context, *, unseen_only: bool = True
     ) -> npt.NDArray[np.bool_]:
-        """Which candidates the account may be shown; `account_id` None: whether seen or not (search)."""
-        items = self.items
-        rules = context.rules
-        harm_ok = catalog_items.among(items.harm[candidates], (HARM[h] for h in rules.recommend_harm), len(HARM))
-        enforcement_ok = catalog_items.among(
-            items.enforcement[candidates], (CODES[e] for e in rules.recommend_enforcement), len(CODES)
+        """Which candidates the account may be shown (`eligibility.eligible`), counting what each protection took."""
+        verdict = eligibility.eligible(
+            self.items,
+            candidates,
+            current,
+            rules=context.rules,
+            bands=self.policy.bands,
+            settings=context.account.settings,
+            today=context.today,
+            flags=self.flags[context.band],
+            unseen_only=unseen_only,
         )
-        self._count(context, "age_gated", int((~(harm_ok & enforcement_ok)).sum()))
-        keep = harm_ok & enforcement_ok & ~items.is_ad[candidates]
-        creators = items.creator[candidates]
-        blocked_creators = [items.creator_code[c] for c in current.blocked_creators if c in items.creator_code]
-        blocked_topics = [items.topic_code[t] for t in current.blocked_topics if t in items.topic_code]
-        following = [items.creator_code[c] for c in current.following if c in items.creator_code]
-        young_creator_year = context.today.year - 16  # born after this: under 16, not shown to strangers
-        if blocked_creators:
-            keep &= ~np.isin(creators, blocked_creators)
-        if blocked_topics:
-            keep &= ~catalog_items.among(items.topic[candidates], blocked_topics, len(items.topics))
-        grown = items.creator_birth_year[candidates] <= young_creator_year
-        keep &= (grown | np.isin(creators, following)) if following else grown
-        if account_id is not None:
-            keep &= ~current.seen.contains(items.id_hash[candidates])
-        if current.blocked_videos:
-            blocked_positions = [items.position[v] for v in current.blocked_videos if v in items.position]
-            keep &= ~np.isin(candidates, blocked_positions)
-        if current.blocked_hashtags:
-            blocked = current.blocked_hashtags
-            keep &= np.asarray([blocked.isdisjoint(items.hashtags[p]) for p in candidates.tolist()], np.bool_)
-        words = {word.lower().lstrip("#") for word in context.account.settings.keyword_filters}
-        filtered = 0
-        if words:
-            mentions = np.asarray([_mentions(words, items, p) for p in candidates.tolist()], dtype=np.bool_)
-            filtered = int((keep & mentions).sum())
-            keep &= ~mentions
-        self._count(context, "keyword_filtered", filtered)
-        return np.asarray(keep, dtype=np.bool_)
+        for protection, amount in verdict.counts.items():
+            self._count(context, protection, amount)
+        return verdict.keep
 
     def _similarity(
         self,
@@ -767,27 +824,12 @@ class Engine:
         return vectors.normalise(vectors.combine(content[None, :], unit_taste[None, :], has)[0])
 
     def _sponsored(self, context: Context, current: state.AccountState, page: list[int]) -> list[int]:
-        """Ads for the sponsored slots: for minors chosen by the neighbouring video, never the profile."""
-        every = self.config.ad_every
-        targeting = context.rules.ad_targeting
-        if every <= 0 or targeting is policy_rules.AdTargeting.NONE or not page:
-            return []
-        ads = np.flatnonzero(self.items.is_ad)
-        allowed = (CODES[e] for e in context.rules.recommend_enforcement)
-        ads = ads[catalog_items.among(self.items.enforcement[ads], allowed, len(CODES))]
-        if len(ads) == 0:
-            return []
-        chosen: list[int] = []
+        """Ads for the sponsored slots (`ads.choose`): for minors by the neighbouring video, never the profile."""
         rng = self._rng(context.account.id, -current.pages - 1)
-        for number, slot in enumerate(range(every - 1, len(page), every)):
-            neighbour = page[slot - 1 - number]  # the organic video just before the slot
-            if targeting is policy_rules.AdTargeting.PROFILE and current.interest.any():
-                fit = self.index.reconstruct(ads) @ vectors.normalise(current.interest)
-            else:  # contextual: the ad's topic against the video it follows, nothing about the person
-                fit = (self.items.topic[ads] == self.items.topic[neighbour]).astype(np.float32)
-            best = ads[fit >= fit.max()]
-            chosen.append(int(rng.choice(best)))
-        return chosen
+        every = self.config.ad_every
+        return sponsored_slots.choose(
+            self.items, self.index, context.rules, page, every=every, interest=current.interest, rng=rng
+        )
 
     def _withheld(self, query: str, context: Context) -> bool:
         """Whether a search is unsafe for this account: answered with help, and learned from not at all."""
@@ -815,16 +857,7 @@ class Engine:
         items = self.items
         videos = self._videos(ids)
         positions = [items.position[i] for i in ids]
-        unscored = [p for p in positions if p not in scored]
-        if unscored:  # a retried page, or ads: score them now
-            taste = self.account_factors(current)
-            interest = self.interest_query(current, taste)
-            positions_unscored = np.asarray(unscored, dtype=np.int64)
-            features = self._features(
-                positions_unscored, self._similarity(positions_unscored, interest), taste, current, context
-            )
-            relevance = score.relevance(features, self.config.weights)
-            scored = scored | {p: _scored(features, relevance, row) for row, p in enumerate(unscored)}
+        scored = self._score_missing(context, current, positions, scored)
         page_items = []
         for video_id, position in zip(ids, positions, strict=True):
             relevance_of, similarity, topic_affinity, followed = scored[position]
@@ -859,6 +892,20 @@ class Engine:
             personalised=context.personalised,
         )
 
+    def _score_missing(
+        self, context: Context, current: state.AccountState, positions: Sequence[int], scored: dict[int, Scored]
+    ) -> dict[int, Scored]:
+        """`scored` with the positions it lacks (ads, a page served before decisions were kept) scored now."""
+        unscored = [p for p in positions if p not in scored]
+        if not unscored:
+            return scored
+        taste = self.account_factors(current)
+        interest = self.interest_query(current, taste)
+        at = np.asarray(unscored, dtype=np.int64)
+        features = self._features(at, self._similarity(at, interest), taste, current, context)
+        relevance = score.relevance(features, self.config.weights)
+        return scored | {p: _scored(features, relevance, row) for row, p in enumerate(unscored)}
+
     def _videos(self, ids: Sequence[str]) -> dict[str, model.Video]:
         """Full videos for a page, from the catalog in memory (no trip to the store), through a cache."""
         cache = self._video_cache
@@ -875,7 +922,7 @@ class Engine:
         return found
 
     def _notes(self, context: Context, position: int) -> tuple[str, ...]:
-        if not context.rules.content_notes or not self.items.mh[position]:
+        if not context.rules.content_notes or not self.flags[context.band].sensitive[position]:
             return ()
         notes = [CONTENT_NOTE]
         supportive = catalog_items.HARM_CODES[model.Harm.SUPPORTIVE]
@@ -914,7 +961,7 @@ class Engine:
         _, found = self.index.search(self.query_vector(query)[None, :], min(max(10 * n, 200), len(self.items)))
         positions = np.asarray([p for p in found[0].tolist() if p >= 0], dtype=np.int64)
         current = self.account_state(account_id)
-        positions = positions[self._eligible(positions, current, context)]  # what was seen before, too
+        positions = positions[self._eligible(positions, current, context, unseen_only=False)]  # seen ones too
 
         def lexical(position: int) -> int:
             words = set(self.items.hashtags[position]) | set(self.items.page.captions[position].lower().split())
@@ -957,14 +1004,6 @@ def _sensitive(query: str) -> bool:
     return any(match.kind == "theme" and match.name in themes for match in lexicon.match(query))
 
 
-def _mentions(words: set[str], items: catalog_items.Items, position: int) -> bool:
-    """Whether a filtered word is one of the video's hashtags or caption words."""
-    if not words.isdisjoint(items.hashtags[position]):
-        return True
-    caption = {token.strip(".,!?:;\"'()").lstrip("#") for token in items.page.captions[position].lower().split()}
-    return not words.isdisjoint(caption)
-
-
 def build(
     store: repository.Store,
     *,
@@ -972,18 +1011,30 @@ def build(
     config: EngineConfig = EngineConfig(),
     exact_below: int = 20_000,
     resolve: Resolve = as_stored,
+    partial: bool = False,
 ) -> Engine:
-    """An engine over everything the store holds, under a policy (SafeFeed's default if none is given)."""
+    """An engine over everything the store holds, under a policy (SafeFeed's default if none is given).
+
+    `partial=True` builds over the videos that have vectors so far (a catalog still being
+    embedded: the rest join at a later build); otherwise a video without one is an error.
+    """
     missing = store.video_ids_without_vectors()
-    if missing:
+    if missing and not (partial and store.count_vectors()):
         raise repository.UnknownVideo(
             f"{len(missing)} videos have no vectors yet (e.g. {missing[0]!r}); run `safefeed train` first"
         )
     loaded = vectors.load(store)
     first: list[model.Video] = []  # the first videos also seed the page cache
 
+    def stored() -> Iterator[model.Video]:
+        if not missing:
+            yield from store.iter_videos()
+            return
+        for start in range(0, len(loaded.ids), 5000):  # only those embedded so far, still in id order
+            yield from store.videos(loaded.ids[start : start + 5000])
+
     def streamed() -> Iterator[model.Video]:
-        for video in store.iter_videos():  # in id order, like the vectors
+        for video in stored():  # in id order, like the vectors
             if len(first) < VIDEO_CACHE_SIZE:
                 first.append(video)
             yield video

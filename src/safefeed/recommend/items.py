@@ -21,8 +21,12 @@ from safefeed.recommend import state
 HARM_CODES = {harm: code for code, harm in enumerate(model.Harm)}
 ENFORCEMENT_CODES = {level: code for code, level in enumerate(model.Enforcement)}
 NO_THEME = -1
+UNKNOWN = model.Label(mh_related=False, probability=0.0, source=model.LabelSource.CLASSIFIER)  # arrays' filler
 THEME_CODES = {theme: code for code, theme in enumerate(model.Theme)}
 SOURCE_CODES = {source: code for code, source in enumerate(model.LabelSource)}
+# What the platform knows: a classifier's verdict or a reviewer's. A generator's answer key
+# (`ground_truth`) is the auditor's alone: the engine reads a video that carries one as unclassified.
+TRUSTED_SOURCES = frozenset({model.LabelSource.CLASSIFIER, model.LabelSource.REVIEW})
 THEMES, HARMS, ENFORCEMENTS, SOURCES = (
     list(model.Theme),
     list(model.Harm),
@@ -114,11 +118,21 @@ class PageFields:
 
 def topic_name(video: model.Video) -> str:
     """What a video is about for affinities and diversity: its theme, its topic, or its first hashtag."""
-    if video.label is not None and video.label.theme is not None:
-        return video.label.theme.value
+    label = known_label(video.label)
+    if label is not None and label.theme is not None:
+        return label.theme.value
     if video.topic:
         return video.topic
     return video.hashtags[0] if video.hashtags else "other"
+
+
+def known_label(label: model.Label | None) -> model.Label | None:
+    """The label as the engine may read it: None unless a classifier or a reviewer gave it.
+
+    >>> known_label(model.Label(True, model.Theme.LONELINESS, model.Harm.NEUTRAL)) is None
+    True
+    """
+    return label if label is not None and label.source in TRUSTED_SOURCES else None
 
 
 def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Creator] | None = None) -> Items:
@@ -148,7 +162,8 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
     probability = array.array("d")
     label_source = array.array("b")
     for video in videos:
-        label = video.label or model.NOT_MH
+        trusted = known_label(video.label)
+        label = trusted or UNKNOWN
         ids.append(video.id)
         creator.append(creators.setdefault(video.creator_id, len(creators)))
         topic.append(topics.setdefault(topic_name(video), len(topics)))
@@ -170,7 +185,7 @@ def build(videos: Iterable[model.Video], creators_by_id: Mapping[str, model.Crea
         c = video.counters
         counters.extend((c.views, c.likes, c.comments, c.shares, c.saves))
         own_topic.append(None if video.topic is None else sys.intern(video.topic))
-        labelled.append(video.label is not None)
+        labelled.append(trusted is not None)
         probability.append(label.probability)
         label_source.append(SOURCE_CODES[label.source])
     log_views = np.log1p(np.asarray(views, dtype=np.float64))

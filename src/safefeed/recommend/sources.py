@@ -147,3 +147,20 @@ class Explore:
         drawn = request.rng.integers(0, len(self.items), size=4 * k)
         keep = ~catalog_items.among(self.items.topic[drawn], usual_codes, len(self.items.topics))
         return np.unique(drawn[keep])[:k].astype(np.int64)
+
+
+@dataclasses.dataclass(slots=True)
+class Support:
+    """Supportive mental-health videos (help-seeking, recovery, professional), verified professionals first:
+    what the support tab serves to someone who chose it."""
+
+    items: catalog_items.Items
+    supportive: npt.NDArray[np.bool_]  # by position: a trusted label calls it supportive
+    name: str = "support"
+
+    def candidates(self, request: Request, k: int) -> Positions:
+        found = np.flatnonzero(self.supportive)
+        if not len(found):
+            return np.zeros(0, dtype=np.int64)
+        order = np.lexsort((-self.items.popularity[found], ~self.items.verified[found]))
+        return found[order][: 4 * k].astype(np.int64)

@@ -167,7 +167,8 @@ class AccountState:
     blocked_topics: set[str] = dataclasses.field(default_factory=set)
     events: int = 0
     pages: int = 0  # pages served: the cursor counts them
-    last_page: tuple[str, tuple[str, ...], str] | None = None  # (cursor asked, ids, next cursor)
+    # The newest page's ranking decisions (`cursor.Served`); a snapshot from before them holds (cursor, ids, next).
+    last_page: object = None
 
     @classmethod
     def empty(cls, dimensions: int) -> AccountState:

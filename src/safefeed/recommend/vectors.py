@@ -121,12 +121,15 @@ def load(store: repository.Store) -> ItemVectors:
     content = np.zeros((count, embedding.DIMENSIONS), dtype=np.float32)
     factors = np.zeros((count, FACTORS), dtype=np.float32)
     has = np.zeros(count, dtype=np.bool_)
-    for row, (video_id, content_vector, collaborative) in enumerate(store.item_vectors()):
+    # Rows stored after the count (a catalog being embedded meanwhile) wait for the next load.
+    for row, (video_id, content_vector, collaborative) in zip(range(count), store.item_vectors(), strict=False):
         ids.append(video_id)
         content[row] = content_vector
         if collaborative is not None:
             factors[row] = collaborative
             has[row] = True
+    kept = len(ids)
+    content, factors, has = content[:kept], factors[:kept], has[:kept]
     unit = factors / np.maximum(np.linalg.norm(factors, axis=1, keepdims=True), 1e-9)
     combined = combine(content, unit, has)
     del content, unit

@@ -278,3 +278,13 @@ answer_key = sa.Table(
     sa.Column("theme", sa.String(32), nullable=True),
     sa.Column("harm", sa.String(32), nullable=False),
 )
+
+# The ranking decisions of each page served, keyed by the impression seq its cursor stands for
+# (`store.pages`, `recommend.cursor`): a retried cursor is answered with the same page.
+page_decisions = sa.Table(
+    "page_decisions",
+    metadata,
+    sa.Column("account_id", sa.String(128), primary_key=True),
+    sa.Column("after_seq", sa.BigInteger, primary_key=True),
+    sa.Column("decisions", sa.Text, nullable=False),
+)

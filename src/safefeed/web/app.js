@@ -3,6 +3,7 @@
 import * as api from "./api.js";
 import { announce, fill, h } from "./dom.js";
 import * as audits from "./audits.js";
+import * as catalog from "./catalog.js";
 import * as family from "./family.js";
 import * as feed from "./feed.js";
 import * as loginView from "./login.js";
@@ -21,7 +22,10 @@ const PAGES = {
   ],
   guardian: [{ path: "family", label: "Family Pairing", view: family }],
   auditor: [{ path: "audits", label: "Audits", view: audits }],
-  admin: [{ path: "audits", label: "Audits", view: audits }],
+  admin: [
+    { path: "catalog", label: "Catalog", view: catalog },
+    { path: "audits", label: "Audits", view: audits },
+  ],
 };
 
 let leaving = () => {};

@@ -10,6 +10,7 @@ const HEADLINE = ["mh_share_hour_6", "mh_share_control_hour_6", "ratio_to_contro
 export async function render(main) {
   let timer = null;
   let urls = [];
+  let stopWatching = () => {};
   const listArea = h("div", { id: "audit-list" });
   const reportArea = h("div", { id: "audit-report" });
 
@@ -81,12 +82,16 @@ export async function render(main) {
         link.click();
         link.remove();
       });
+      const [hint, table, stop] = summaryTable(result);
+      stopWatching();
+      stopWatching = stop;
       fill(
         reportArea,
         h("h2", { id: "report-title", tabindex: "-1" }, `Report: ${result.scenario}`),
         h("p", {}, `Seed ${result.seed}, ${result.repetitions} repetition(s), ${result.catalog_videos} videos in the catalog.`),
         headline(result),
-        summaryTable(result),
+        hint,
+        table,
         h("h3", {}, "Share of mental-health videos against minutes scrolled"),
         figures,
         download,
@@ -142,6 +147,7 @@ export async function render(main) {
   await refreshList();
   return () => {
     clearTimeout(timer);
+    stopWatching();
     for (const url of urls) URL.revokeObjectURL(url);
   };
 }
@@ -171,8 +177,24 @@ function headline(result) {
   );
 }
 
+/**
+ * The metrics table in a box that scrolls sideways within its card (values never wrap to squeeze
+ * columns in; the metric names stay in view), with a hint shown whenever there is more to the right.
+ * Returns [hint, box, stop]: `stop` ends the watching of the box's size.
+ */
 function summaryTable(result) {
   const names = Object.keys(result.targets);
+  const hint = h("p", { class: "hint scroll-hint", hidden: true }, `Scroll the table sideways to see all ${names.length} targets →`);
+  const box = metricsTable(result, names);
+  const update = () => {
+    hint.hidden = box.scrollWidth <= box.clientWidth + 1;
+  };
+  const watcher = new ResizeObserver(update);
+  watcher.observe(box);
+  return [hint, box, () => watcher.disconnect()];
+}
+
+function metricsTable(result, names) {
   const definitions = result.definitions || {};
   const keys = [...HEADLINE, ...Object.keys(definitions).filter((key) => !HEADLINE.includes(key))];
   return h(
@@ -194,7 +216,7 @@ function summaryTable(result) {
             names.map((name) => {
               const summary = result.targets[name].summary || {};
               const ci = summary[`${key}_ci`];
-              return h("td", {}, format(summary[key]), ci ? h("span", { class: "ci" }, ` (95% CI ${format(ci)})`) : null);
+              return h("td", {}, format(summary[key]), ci ? h("span", { class: "ci" }, `95% CI ${format(ci)}`) : null);
             }),
           ),
         ),

@@ -69,6 +69,7 @@ export function show(prompt) {
         ? h("p", { class: "until" }, `This lifts by itself at ${clock(prompt.until)}.`)
         : null,
       prompt.kind === "daily_limit" ? h("p", { class: "until" }, "Your minutes start again at midnight.") : null,
+      whyResting(prompt),
       body,
     );
     fill(layer, h("div", { class: "backdrop" }, dialog));
@@ -81,6 +82,53 @@ export function show(prompt) {
     fill(body, actions(prompt, body));
     dialog.querySelector("h2").focus();
   });
+}
+
+/** Where the account's nights are counted, as a person reads it ("Africa/Nairobi" -> "Nairobi time"). */
+function zoneName() {
+  const zone = (api.login() || {}).timezone;
+  if (!zone || zone === "UTC" || zone === "Etc/UTC") return "UTC";
+  return `${zone.split("/").pop().replaceAll("_", " ")} time`;
+}
+
+/**
+ * At night the feed rests on purpose: say so, and say what each answer does, so a newcomer meets a
+ * protection they can understand rather than a screen with no videos.
+ */
+function whyResting(prompt) {
+  if (prompt.kind === "wind_down") {
+    return h(
+      "div",
+      { class: "why-resting" },
+      h("h3", {}, "Why the feed is resting"),
+      h(
+        "p",
+        {},
+        `It's night where you are (${zoneName()}). SafeFeed rests the feed for young people at night, so scrolling ` +
+          "doesn't eat into sleep. Nothing is broken: this is one of SafeFeed's protections.",
+      ),
+      h("h3", {}, "What your answer does"),
+      h(
+        "ul",
+        { class: "plain" },
+        h("li", {}, h("strong", {}, "Good night"), `: the feed keeps resting${prompt.until ? ` until ${clock(prompt.until)}` : ""}.`),
+        h(
+          "li",
+          {},
+          h("strong", {}, "Not yet"),
+          ": your videos come back now. A little later you're asked once more, and then going on takes a tick and a short pause.",
+        ),
+      ),
+    );
+  }
+  if (prompt.kind === "wind_down_confirm") {
+    return h(
+      "p",
+      { class: "why-resting hint" },
+      `The feed rests at night for young people (${zoneName()}). Confirming brings your videos back for the rest of tonight.`,
+    );
+  }
+  return null;
 }
 
 function errorLine() {

@@ -23,13 +23,13 @@ def sign_up(body: schemas.AccountIn, safefeed: deps.ServiceDep) -> schemas.Token
         timezone=body.timezone,
         settings=model.AccountSettings(chosen_interests=tuple(body.interests)),
     )
-    return schemas.token_out(safefeed.sign_up(account, body.password))
+    return schemas.token_out(safefeed.accounts.sign_up(account, body.password))
 
 
 @router.post("/guardians", status_code=201, response_model=schemas.TokenOut)
 def sign_up_guardian(body: schemas.LoginIn, safefeed: deps.ServiceDep) -> schemas.TokenOut:
     """Create a guardian login (a parent or carer); link it to a teen with a pairing code."""
-    return schemas.token_out(safefeed.register(body.id, access.Role.GUARDIAN, body.password))
+    return schemas.token_out(safefeed.accounts.register(body.id, access.Role.GUARDIAN, body.password))
 
 
 @router.post("/auth/token", response_model=schemas.TokenOut)
@@ -37,7 +37,7 @@ def log_in(
     form: Annotated[security.OAuth2PasswordRequestForm, fastapi.Depends()], safefeed: deps.ServiceDep
 ) -> schemas.TokenOut:
     """OAuth2 password flow: form fields `username` and `password`; too many wrong passwords lock the login."""
-    return schemas.token_out(safefeed.login(form.username, form.password))
+    return schemas.token_out(safefeed.accounts.login(form.username, form.password))
 
 
 @router.get("/auth/me")
@@ -49,4 +49,4 @@ def who_am_i(caller: deps.Caller) -> dict[str, str]:
 @router.post("/auth/logout", status_code=204)
 def log_out(token: deps.Token, safefeed: deps.ServiceDep) -> None:
     """Revoke the token this request carries."""
-    safefeed.logout(token)
+    safefeed.accounts.logout(token)

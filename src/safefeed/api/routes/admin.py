@@ -48,14 +48,37 @@ async def import_catalog(
 ) -> dict[str, Any]:
     """A catalog file as the request body (CSV, JSONL or Parquet; docs/catalog-format.md): all rows or none."""
     body = await request.body()
-    count = await fastapi.concurrency.run_in_threadpool(safefeed.import_catalog, body, filename=filename, format=format)
+    count = await fastapi.concurrency.run_in_threadpool(
+        safefeed.admin.import_catalog, body, filename=filename, format=format
+    )
     return {"creators": count.creators, "videos": count.videos}
+
+
+class CatalogProgressOut(pydantic.BaseModel):
+    """How far the catalog is embedded: a video joins the feed once it has a content vector."""
+
+    videos: int
+    embedded: int  # videos with a content vector, in the store
+    recommendable: int  # videos this server's feed draws on now (it picks up new vectors every few seconds)
+    complete: bool  # every video is embedded and in this server's feed
+
+
+@router.get("/catalog/progress", dependencies=[Admin])
+def catalog_progress(safefeed: deps.ServiceDep) -> CatalogProgressOut:
+    """Progress of the background embedding (`safefeed demo`, a catalog served before it was embedded)."""
+    counts, serving = safefeed.admin.catalog_progress()
+    return CatalogProgressOut(
+        videos=counts.videos,
+        embedded=counts.embedded,
+        recommendable=serving,
+        complete=counts.complete and serving >= counts.videos,
+    )
 
 
 @router.put("/videos/{video_id}/enforcement", dependencies=[Admin])
 def set_enforcement(video_id: str, body: EnforcementIn, safefeed: deps.ServiceDep) -> dict[str, str]:
     """Moderate a video; it leaves (or joins) feeds on the next page."""
-    safefeed.set_enforcement(video_id, body.enforcement)
+    safefeed.admin.set_enforcement(video_id, body.enforcement)
     return {"video_id": video_id, "enforcement": body.enforcement.value}
 
 
@@ -66,7 +89,7 @@ def review_queue(
     """The classifier's least certain calls, least certain first."""
     return [
         {**schemas.VideoOut.of(video).model_dump(mode="json"), "mh_probability": probability}
-        for video, probability in safefeed.review_queue(limit)
+        for video, probability in safefeed.admin.review_queue(limit)
     ]
 
 
@@ -79,4 +102,4 @@ def submit_reviews(body: list[ReviewIn], safefeed: deps.ServiceDep) -> dict[str,
         )
         for review in body
     }
-    return {"labelled": safefeed.review(labels)}
+    return {"labelled": safefeed.admin.review(labels)}

@@ -30,7 +30,7 @@ class AuditIn(schemas.Strict):
 @router.post("", status_code=202, dependencies=[Auditor])
 def start(body: AuditIn, safefeed: deps.ServiceDep) -> dict[str, Any]:
     """Start a run of a built-in scenario (e.g. amnesty-2023) in the background."""
-    return safefeed.start_audit(body.scenario, scale=body.scale, repetitions=body.repetitions).to_json()
+    return safefeed.audits.start(body.scenario, scale=body.scale, repetitions=body.repetitions).to_json()
 
 
 @router.get("", dependencies=[Auditor])
@@ -46,7 +46,7 @@ def status(job_id: str, safefeed: deps.ServiceDep) -> dict[str, Any]:
 @router.get("/{job_id}/report", dependencies=[Auditor])
 def report(job_id: str, safefeed: deps.ServiceDep) -> dict[str, Any]:
     """The metrics: share of mental-health videos over time, ratio to control, harmful items, per arm."""
-    return safefeed.audits.metrics(job_id)
+    return safefeed.audits.report(job_id)
 
 
 @router.get("/{job_id}/files/{name:path}", dependencies=[Auditor])

@@ -66,61 +66,55 @@ class DecisionIn(schemas.Strict):
 @router.post("/codes", status_code=201)
 def new_code(guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> dict[str, str]:
     """A one-time code for the teen to enter; it expires in minutes."""
-    return {"code": safefeed.wellbeing.pairing_code(guardian_id, safefeed.now())}
+    return {"code": safefeed.family.new_code(guardian_id)}
 
 
 @router.get("/teens")
 def teens(guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> list[str]:
-    return safefeed.wellbeing.teens_of(guardian_id)
+    return safefeed.family.teens(guardian_id)
 
 
 @router.get("/teens/{teen_id}/summary", response_model=family.Summary)
 def summary(teen_id: str, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> family.Summary:
     """Time by day and the limit: never what the teen watched or searched."""
-    return safefeed.wellbeing.guardian_summary(guardian_id, safefeed.teen(guardian_id, teen_id), safefeed.now())
+    return safefeed.family.summary(guardian_id, teen_id)
 
 
 @router.put("/teens/{teen_id}/limit", status_code=204)
 def set_limit(teen_id: str, body: LimitIn, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> None:
-    safefeed.wellbeing.guardian_set_limit(
-        guardian_id, safefeed.teen(guardian_id, teen_id), body.minutes, safefeed.now()
-    )
+    safefeed.family.set_limit(guardian_id, teen_id, body.minutes)
 
 
 @router.put("/teens/{teen_id}/passcode", status_code=204)
 def set_passcode(teen_id: str, body: PasscodeIn, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> None:
     """The passcode the guardian shares when their limit is reached."""
-    safefeed.wellbeing.guardian_set_passcode(
-        guardian_id, safefeed.teen(guardian_id, teen_id), body.passcode, safefeed.now()
-    )
+    safefeed.family.set_passcode(guardian_id, teen_id, body.passcode)
 
 
 @router.put("/teens/{teen_id}/time-away", status_code=204)
 def set_time_away(teen_id: str, body: TimeAwayIn, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> None:
     """Recurring windows (days 1 = Monday ... 7 = Sunday, local time) when the teen's feed is unavailable."""
-    teen = safefeed.teen(guardian_id, teen_id)
     windows = [schedule.Window(frozenset(window.days), window.start, window.end) for window in body.windows]
-    safefeed.wellbeing.set_time_away(guardian_id, teen, windows, safefeed.now())
+    safefeed.family.set_time_away(guardian_id, teen_id, windows)
 
 
 @router.get("/teens/{teen_id}/content", response_model=family.Controls)
 def content(teen_id: str, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> family.Controls:
     """What the teen's guardians set (the teen sees the same at GET /v1/family/controls)."""
-    return safefeed.wellbeing.family_controls(safefeed.teen(guardian_id, teen_id))
+    return safefeed.family.content(guardian_id, teen_id)
 
 
 @router.patch("/teens/{teen_id}/content", response_model=family.Controls)
 def tighten(teen_id: str, body: ContentIn, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> family.Controls:
     """Filters, 'less of', personalisation, autoplay and streaks: only ever tighter than the teen's own."""
-    return safefeed.wellbeing.tighten(
+    return safefeed.family.tighten(
         guardian_id,
-        safefeed.teen(guardian_id, teen_id),
+        teen_id,
         keyword_filters=body.keyword_filters,
         less_of=body.less_of,
         personalised=body.personalised,
         autoplay=body.autoplay,
         streaks=body.streaks,
-        now=safefeed.now(),
     )
 
 
@@ -131,44 +125,43 @@ def decide(
     guardian_id: deps.GuardianId,
     safefeed: deps.ServiceDep,
 ) -> family.TimeRequest:
-    return safefeed.wellbeing.decide(guardian_id, request_id, body.approve, safefeed.now())
+    return safefeed.family.decide(guardian_id, request_id, body.approve)
 
 
 @router.delete("/teens/{teen_id}", status_code=204)
 def unlink_teen(teen_id: str, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep) -> None:
-    safefeed.wellbeing.unlink(guardian_id, teen_id, safefeed.now())
+    safefeed.family.unlink_teen(guardian_id, teen_id)
 
 
 # -- the teen's side ------------------------------------------------------------------
 
 
 @router.post("/pair", response_model=family.Controls)
-def accept(body: CodeIn, account: deps.OwnAccount, safefeed: deps.ServiceDep) -> family.Controls:
+def accept(body: CodeIn, account_id: deps.AccountId, safefeed: deps.ServiceDep) -> family.Controls:
     """Accept a guardian's code: from now on they may set your limits and content controls."""
-    safefeed.wellbeing.accept_pairing(account, body.code, safefeed.now())
-    return safefeed.wellbeing.family_controls(account)
+    return safefeed.family.accept(account_id, body.code)
 
 
 @router.get("/controls", response_model=family.Controls)
-def controls(account: deps.OwnAccount, safefeed: deps.ServiceDep) -> family.Controls:
+def controls(account_id: deps.AccountId, safefeed: deps.ServiceDep) -> family.Controls:
     """Everything your guardians set."""
-    return safefeed.wellbeing.family_controls(account)
+    return safefeed.family.controls(account_id)
 
 
 @router.delete("/guardians/{guardian_id}", status_code=204)
-def unlink_guardian(guardian_id: str, account: deps.OwnAccount, safefeed: deps.ServiceDep) -> None:
-    safefeed.wellbeing.unlink(guardian_id, account.id, safefeed.now())
+def unlink_guardian(guardian_id: str, account_id: deps.AccountId, safefeed: deps.ServiceDep) -> None:
+    safefeed.family.unlink_guardian(account_id, guardian_id)
 
 
 @router.post("/requests", status_code=201, response_model=family.TimeRequest)
-def ask_for_time(body: MoreTimeIn, account: deps.OwnAccount, safefeed: deps.ServiceDep) -> family.TimeRequest:
-    return safefeed.wellbeing.request_more_time(account, body.minutes, safefeed.now())
+def ask_for_time(body: MoreTimeIn, account_id: deps.AccountId, safefeed: deps.ServiceDep) -> family.TimeRequest:
+    return safefeed.family.ask_for_time(account_id, body.minutes)
 
 
 @router.get("/requests", response_model=list[family.TimeRequest])
 def requests(caller: deps.Caller, safefeed: deps.ServiceDep) -> list[family.TimeRequest]:
     """A guardian sees their teens' requests; a teen sees their own."""
     if caller.role is access.Role.GUARDIAN:
-        return safefeed.wellbeing.requests(guardian_id=caller.id)
+        return safefeed.family.guardian_requests(caller.id)
     deps.require(caller, access.Role.ACCOUNT)
-    return safefeed.wellbeing.requests(teen_id=caller.id)
+    return safefeed.family.teen_requests(caller.id)

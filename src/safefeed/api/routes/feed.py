@@ -40,7 +40,7 @@ async def get_feed(
     # On the event loop, not in the thread pool: a page is a few ms of CPU under the engine's lock, and
     # threads taking turns at the GIL served 40% fewer pages than this (bench/http_load.py).
     moment = safefeed.now(_clock(request, now))
-    answer = safefeed.page(account_id, n=n, cursor=cursor, tab=tab, now=moment)
+    answer = safefeed.feed.page(account_id, n=n, cursor=cursor, tab=tab, now=moment)
     return schemas.page_out(answer.page, answer.prompt, cursor, moment)
 
 
@@ -54,7 +54,7 @@ def search(
     now: Now = None,
 ) -> schemas.SearchOut:
     """Captions and hashtags; a search also feeds your interests."""
-    answer = safefeed.search(account_id, q, n=n, now=_clock(request, now))
+    answer = safefeed.feed.search(account_id, q, n=n, now=_clock(request, now))
     return schemas.search_out(answer.result, answer.prompt)
 
 
@@ -79,4 +79,4 @@ def post_events(
             events.append(model.Event(account_id, event.kind, event.at or safefeed.now(moment), **fields))
         except model.InvalidValue as bad:
             raise model.InvalidValue(f"event {number}: {bad}") from None
-    return schemas.RecordedOut(recorded=safefeed.record(events, now=moment))
+    return schemas.RecordedOut(recorded=safefeed.feed.record(events, now=moment))

@@ -12,9 +12,4 @@ router = fastapi.APIRouter(tags=["health"])
 @router.get("/health")
 def health(safefeed: deps.ServiceDep) -> dict[str, object]:
     """`catalog`: the newest catalog change this process serves (processes of one server follow each other)."""
-    return {
-        "status": "ok",
-        "videos": len(safefeed.engine.items),
-        "policy": safefeed.engine.policy.name,
-        "catalog": safefeed.catalog_seen,
-    }
+    return safefeed.health.status()

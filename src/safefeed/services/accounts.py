@@ -1,0 +1,36 @@
+"""The accounts router's acts: sign-up, logins for guardians, admins and auditors, tokens."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from safefeed import access, model
+from safefeed.services import parts as parts_module
+
+
+class Accounts:
+    def __init__(self, parts: parts_module.Parts) -> None:
+        self.parts = parts
+
+    def sign_up(self, account: model.Account, password: str | None) -> str:
+        """Create an account and its login; the answer is its first bearer token."""
+        parts = self.parts
+        now = parts.clock()
+        parts.logins.register(account.id, access.Role.ACCOUNT, password, now)
+        parts.store.put_account(dataclasses.replace(account, created_at=now))
+        return parts.logins.issue(account.id, now)
+
+    def register(self, principal_id: str, role: access.Role, password: str) -> str:
+        """A login that has no feed (a guardian, an admin, an auditor); the answer is a token."""
+        now = self.parts.clock()
+        self.parts.logins.register(principal_id, role, password, now)
+        return self.parts.logins.issue(principal_id, now)
+
+    def login(self, principal_id: str, password: str) -> str:
+        return self.parts.logins.login(principal_id, password, self.parts.clock())
+
+    def authenticate(self, token: str) -> access.Principal:
+        return self.parts.logins.authenticate(token, self.parts.clock())
+
+    def logout(self, token: str) -> None:
+        self.parts.logins.revoke(token)
