@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from safefeed import compose
 from safefeed.audit import runner, scenario, world
 
 DEFAULT_CACHE = Path.home() / ".cache" / "safefeed" / "audit"
@@ -79,7 +80,14 @@ def timed(
     """Wall and CPU seconds of one whole run into a fresh folder, and its logs."""
     with tempfile.TemporaryDirectory(prefix="audit-fleet-") as out:
         cpu, began = cpu_seconds(client), time.perf_counter()
-        logs = runner.run(audit, Path(out), workers=None if dask else workers, dask=dask, cache=cache)
+        logs = runner.run(
+            audit,
+            Path(out),
+            workers=None if dask else workers,
+            dask=dask,
+            cache=cache,
+            build_engine=compose.build_engine,
+        )
         return time.perf_counter() - began, cpu_seconds(client) - cpu, logs
 
 

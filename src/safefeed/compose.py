@@ -83,7 +83,7 @@ def assemble(
             rebuild(store),
             wellbeing,
             access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
-            jobs.Jobs(settings.audit_dir),
+            jobs.Jobs(settings.audit_dir, build_engine=build_engine),
             rebuild=rebuild,
             clock=clock,
             catalog_seen=seen,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Iterator
@@ -56,8 +57,14 @@ def world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("audit-world") / "world.db"
     store = repository.Store.open(f"sqlite:///{path}")
     catalog = tiny_catalog()
-    store.import_catalog(catalog.creators, catalog.videos)
-    # Here the engine sees the truth (as reviewed labels would be), and the auditor's key holds it too.
+    # Here the engine sees the truth as reviewed labels (it reads no ground truth), and the auditor's key holds it too.
+    reviewed = [
+        dataclasses.replace(
+            video, label=dataclasses.replace(video.label or model.NOT_MH, source=model.LabelSource.REVIEW)
+        )
+        for video in catalog.videos
+    ]
+    store.import_catalog(catalog.creators, reviewed)
     answer_key.put(store, {video.id: video.label or model.NOT_MH for video in catalog.videos})
     vectors.ensure_content_vectors(store)
     store.close()

@@ -99,3 +99,19 @@ def test_events_report_the_watch_then_the_extras() -> None:
         model.EventKind.LIKE,
         model.EventKind.FOLLOW,
     ]
+
+
+def test_like_mh_likes_every_mental_health_video_and_nothing_else_more() -> None:
+    liker = dataclasses.replace(conftest.teen(), behaviour=behaviour.Parameters(rewatch_mh=True, like_mh=True))
+    video = _mh_video(30.0)
+    assert video.label is not None
+    for seed in range(50):
+        response = behaviour.SockPuppet().react(liker, video, video.label, np.random.default_rng(seed))
+        assert response.liked and response.rewatched
+    other = VIDEOS[1]
+    assert other.label is not None and not other.label.mh_related
+    plain = [
+        behaviour.SockPuppet().react(conftest.teen(), other, other.label, np.random.default_rng(s)) for s in range(50)
+    ]
+    liking = [behaviour.SockPuppet().react(liker, other, other.label, np.random.default_rng(s)) for s in range(50)]
+    assert plain == liking  # like_mh changes nothing for other videos

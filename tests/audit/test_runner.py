@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from safefeed import model
-from safefeed.audit import metrics, persona, report, runner, scenario, scoring, targets, world
+from safefeed import compose, model
+from safefeed.audit import fleet, metrics, persona, report, runner, scenario, scoring, targets, world
 from safefeed.recommend import feed
 from safefeed.store import answer_key, repository
 
@@ -137,7 +137,9 @@ def _metrics(scenario_: scenario.Scenario, logs: Sequence[runner.Log]) -> object
 
 @pytest.fixture(scope="module")
 def reference(tiny: scenario.Scenario, world_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> list[runner.Log]:
-    return runner.run(tiny, tmp_path_factory.mktemp("reference"), workers=1, cache=world_cache)
+    return runner.run(
+        tiny, tmp_path_factory.mktemp("reference"), workers=1, cache=world_cache, build_engine=compose.build_engine
+    )
 
 
 def test_run_writes_every_unit_and_resumes_after_a_crash(
@@ -160,28 +162,39 @@ def test_run_writes_every_unit_and_resumes_after_a_crash(
 
     monkeypatch.setattr(runner, "run_unit", crashing)
     with pytest.raises(RuntimeError, match="worker died"):
-        runner.run(tiny, tmp_path, workers=1, cache=world_cache)
+        runner.run(tiny, tmp_path, workers=1, cache=world_cache, build_engine=compose.build_engine)
     assert len(list((tmp_path / runner.UNITS_DIR).glob("*/*.json.gz"))) == 3  # what finished survived
     assert not list((tmp_path / runner.UNITS_DIR).glob("*/*.partial"))
     monkeypatch.setattr(runner, "run_unit", real)
     done: list[str] = []
     resumed = runner.run(
-        tiny, tmp_path, workers=1, cache=world_cache, progress=lambda log, d, t: done.append(log.persona)
+        tiny,
+        tmp_path,
+        workers=1,
+        cache=world_cache,
+        progress=lambda log, d, t: done.append(log.persona),
+        build_engine=compose.build_engine,
     )
     assert len(done) == 8 - 3  # only the missing units ran again
     assert _outcomes(resumed) == _outcomes(reference)
 
 
 def test_resume_refuses_a_different_scenario(tiny: scenario.Scenario, world_cache: Path, tmp_path: Path) -> None:
-    runner.run(dataclasses.replace(tiny, targets=tiny.targets[1:]), tmp_path, workers=1, cache=world_cache)
+    runner.run(
+        dataclasses.replace(tiny, targets=tiny.targets[1:]),
+        tmp_path,
+        workers=1,
+        cache=world_cache,
+        build_engine=compose.build_engine,
+    )
     with pytest.raises(runner.ScenarioChanged, match="different scenario"):
-        runner.run(tiny, tmp_path, workers=1, cache=world_cache)
+        runner.run(tiny, tmp_path, workers=1, cache=world_cache, build_engine=compose.build_engine)
 
 
 def test_local_processes_give_the_same_logs(
     tiny: scenario.Scenario, reference: list[runner.Log], world_cache: Path, tmp_path: Path
 ) -> None:
-    logs = runner.run(tiny, tmp_path, workers=2, cache=world_cache)
+    logs = runner.run(tiny, tmp_path, workers=2, cache=world_cache, build_engine=compose.build_engine)
     assert _outcomes(logs) == _outcomes(reference)
     assert all(log.worker.startswith("pid:") and log.worker != f"pid:{os.getpid()}" for log in logs)
 
@@ -249,7 +262,9 @@ def test_dask_on_loopback_spreads_units_and_gives_the_same_logs_and_metrics(
         assert len(workers) == 2
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         before = _cluster_listeners()
-        logs = runner.run(tiny, tmp_path, dask=cluster.scheduler_address, cache=world_cache)
+        logs = runner.run(
+            tiny, tmp_path, dask=cluster.scheduler_address, cache=world_cache, build_engine=compose.build_engine
+        )
         after = _cluster_listeners()
     # Scheduler, two nannies and two workers at least; no dashboard, nothing off loopback, before or after.
     assert len(before) >= 5, before
@@ -272,18 +287,25 @@ def test_dask_without_scheduler_or_workers_or_shared_folder_says_what_to_do(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(runner.FleetError, match="no Dask scheduler answers"):
-        runner.run(tiny, tmp_path / "a", dask=f"tcp://127.0.0.1:{port}", cache=world_cache, wait_s=1)
+        runner.run(
+            tiny,
+            tmp_path / "a",
+            dask=f"tcp://127.0.0.1:{port}",
+            cache=world_cache,
+            wait_s=1,
+            build_engine=compose.build_engine,
+        )
     unit = runner.units(tiny)[0]
     with (
         distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
         pytest.raises(runner.FleetError, match="no workers after 1 s"),
     ):
-        runner.run(tiny, tmp_path / "b", dask=empty.scheduler_address, wait_s=1)
+        runner.run(tiny, tmp_path / "b", dask=empty.scheduler_address, wait_s=1, build_engine=compose.build_engine)
     assert not (tmp_path / "b" / runner.WORLD_FILE).exists()  # refused before building the world
     with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as one:
         job = runner.Job(tiny, tmp_path / "not-shared" / "world.db", unit)
         with (
-            runner._connect(one.scheduler_address, wait_s=5) as client,
+            fleet.connect(one.scheduler_address, wait_s=5) as client,
             pytest.raises(runner.FleetError, match=r"cannot read the audit's world .*not-shared"),
         ):
             list(runner._dask(client, [job]))
@@ -298,7 +320,9 @@ def test_the_policy_difference_shows_in_a_small_audit(world_file: Path, tmp_path
         opened = repository.Store.open(f"sqlite:///{copy}")
         try:
             videos = list(opened.iter_videos())
-            built = targets.build(targets.Spec(policy, "engine", policy=policy), opened, videos)
+            built = targets.build(
+                targets.Spec(policy, "engine", policy=policy), opened, videos, build_engine=compose.build_engine
+            )
             labeller = scoring.Labeller(answer_key.read(opened))
             columns = runner.scroll(built.target, conftest.teen(minutes=30), 0, seed=2, labeller=labeller)
         finally:

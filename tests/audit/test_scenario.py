@@ -59,3 +59,37 @@ def test_bad_scenarios_say_what_is_wrong(tmp_path: Path) -> None:
     )
     with pytest.raises(model.InvalidValue, match="blink_rate"):
         scenario.load(bad)
+
+
+def test_the_likes_scenarios_opt_both_arms_in_and_serve_safefeed_over_http() -> None:
+    for name, source in (("likes-minor", "generated"), ("likes-minor-kinit", "kinit")):
+        likes = scenario.load(name)
+        assert likes.catalog.source == source
+        assert {p.personalised for p in likes.personas} == {True}
+        assert {p.arm for p in likes.personas} == set(persona.ARMS)
+        interested = [p for p in likes.personas if p.arm == persona.INTERESTED]
+        assert all(p.behaviour.like_mh and p.behaviour.rewatch_mh for p in interested)
+        assert [(t.kind, t.policy) for t in likes.targets] == [("served", "engagement"), ("served", "default")]
+        assert likes.personas[0].account(0).settings.personalised is True
+
+
+def test_personalised_and_over_http_override_the_file() -> None:
+    amnesty = scenario.load("amnesty-2023")
+    assert {p.personalised for p in amnesty.personas} == {None}  # the policy's default
+    assert amnesty.personas[0].account(0).settings == model.AccountSettings()
+    opted = scenario.load("amnesty-2023", personalised=True, over_http=True)
+    assert {p.personalised for p in opted.personas} == {True}
+    assert [t.kind for t in opted.targets] == ["served", "served", "als", "null"]
+
+
+def test_a_bad_personalised_value_or_catalog_source_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'name = "x"\n[personas]\npersonalised = "yes"\nregions = [{region = "KE", timezone = "UTC"}]\n'
+        '[personas.arms.control]\n[[targets]]\nname = "n"\nkind = "null"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(model.InvalidValue, match="personalised must be true or false"):
+        scenario.load(bad)
+    with pytest.raises(model.InvalidValue, match="catalog source"):
+        scenario.CatalogSpec(source="myspace")

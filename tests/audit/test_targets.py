@@ -9,11 +9,12 @@ import secrets
 import threading
 import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from safefeed import model
+from safefeed import compose, model
 from safefeed.audit import checks, scoring, targets
 from safefeed.recommend import feed
 from safefeed.store import repository
@@ -162,8 +163,18 @@ def test_labeller_prefers_the_answer_key_and_classifies_the_rest() -> None:
     assert calls == [1]
 
 
-def test_build_applies_the_policy_through_the_composition_root(store: repository.Store) -> None:
+def test_build_applies_the_policy_through_the_builder_handed_in(store: repository.Store) -> None:
+    """The audit never imports the composition root: the caller hands its builder in, or is told to."""
+    built_with: list[object] = []
+
+    def builder(store: repository.Store, *, policy: str | Path) -> feed.Engine:
+        built_with.append(policy)
+        return compose.build_engine(store, policy=policy)
+
     for policy in ("default", "engagement"):
-        built = targets.build(targets.Spec(policy, "engine", policy=policy), store, [])
+        built = targets.build(targets.Spec(policy, "engine", policy=policy), store, [], build_engine=builder)
         assert isinstance(built.target, targets.Engine)
-        assert built.note == "", built.note  # safefeed.compose.build_engine exists: the policy is applied
+        assert built.note == ""
+    assert built_with == ["default", "engagement"]
+    with pytest.raises(targets.AuditError, match="build_engine"):
+        targets.build(targets.Spec("default", "engine", policy="default"), store, [])

@@ -239,3 +239,21 @@ def test_replay_writes_shares_by_arm(tmp_path: Path) -> None:
 def test_replay_refuses_an_unknown_labeller(tmp_path: Path) -> None:
     with pytest.raises(common.UsageError, match="--labels"):
         cli.invoke(audit.app, ["replay", str(_kinit(tmp_path / "k")), "--labels", "tarot"], catch_exceptions=False)
+
+
+def test_over_http_with_personalised_personas_serves_safefeed_from_outside(tmp_path: Path, cache: Path) -> None:
+    path = tmp_path / "tiny.toml"
+    path.write_text(SCENARIO.replace("session_minutes = 4", "session_minutes = 2"), encoding="utf-8")
+    out = tmp_path / "out"
+    arguments = ["run", str(path), "--out", str(out), "--workers", "1", "--cache", str(cache)]
+    result = cli.invoke(audit.app, [*arguments, "--over-http", "--personalised"])
+    assert result.exit_code == 0, result.output
+    logs = runner.load_logs(out)
+    engagement = [log for log in logs if log.target == "engagement"]
+    assert engagement and all(
+        log.note.startswith("SafeFeed (engagement) over HTTP at http://127.0.0.1:") for log in engagement
+    )
+    assert all(log.impressions > 0 for log in engagement)
+    scenario_file = json.loads((out / runner.SCENARIO_FILE).read_text(encoding="utf-8"))
+    assert {p["personalised"] for p in scenario_file["personas"]} == {True}
+    assert [t["kind"] for t in scenario_file["targets"]] == ["served", "null"]

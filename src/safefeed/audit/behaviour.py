@@ -20,7 +20,8 @@ The default model, per served video (affinity `a` in [0, 1]):
   of its duration; a mental-health video is watched to the end and looped,
   `1 + mh_linger * sensitivity` times its duration (the "watch longer" treatment).
 - `rewatch_mh` (the manual variant) replays each mental-health video once more
-  and reports a rewatch; likes and follows come with probabilities scaled by `a`.
+  and reports a rewatch; `like_mh` likes every one of them; other likes and
+  follows come with probabilities scaled by `a`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Parameters:
     fraction_noise: float = 0.15
     mh_linger: float = 1.0  # sensitivity 1: watch twice the duration
     rewatch_mh: bool = False
+    like_mh: bool = False  # an interested persona likes every mental-health video (the Molly Rose Foundation test)
     like_probability: float = 0.08
     follow_probability: float = 0.01
 
@@ -125,7 +127,7 @@ class SockPuppet:
                 fraction=fraction,
                 skipped=False,
                 rewatched=rewatched,
-                liked=bool(like_draw < p.like_probability * a * (3.0 if rewatched else 1.0)),
+                liked=p.like_mh or bool(like_draw < p.like_probability * a * (3.0 if rewatched else 1.0)),
                 followed=bool(follow_draw < p.follow_probability * a),
             )
         if watch_draw >= p.watch_floor + (1.0 - p.watch_floor) * a:

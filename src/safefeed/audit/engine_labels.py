@@ -77,7 +77,7 @@ def parse(text: str) -> EngineLabels:
 
 def seen_by(target_kind: str, scenario_labels: str) -> str:
     """What a target acted on: the scenario's engine labels for SafeFeed, else what the audit knows of it."""
-    if target_kind == "engine":
+    if target_kind in ("engine", "served"):
         return parse(scenario_labels).name
     if target_kind == "http":
         return "the service's own (unknown to the audit)"

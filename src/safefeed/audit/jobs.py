@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-from safefeed.audit import report, runner
+from safefeed.audit import report, runner, targets
 from safefeed.audit import scenario as scenario_module
 
 STATUS_FILE = "job.json"
@@ -47,10 +47,18 @@ class Status:
 class Jobs:
     """Starts audits on local worker processes and reports on them."""
 
-    def __init__(self, root: Path, *, workers: int = 1, cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        workers: int = 1,
+        cache: Path | None = None,
+        build_engine: targets.EngineBuilder | None = None,
+    ) -> None:
         self.root = root
         self.workers = workers
         self.cache = cache
+        self.build_engine = build_engine  # the composition root's, for the scenarios' engine targets
 
     @staticmethod
     def scenario(scenario_name: str, *, scale: float, repetitions: int | None) -> scenario_module.Scenario:
@@ -75,7 +83,14 @@ class Jobs:
                 self._save(dataclasses.replace(status, done=done, total=total))
 
             try:
-                logs = runner.run(chosen, out, workers=self.workers, progress=advance, cache=self.cache)
+                logs = runner.run(
+                    chosen,
+                    out,
+                    workers=self.workers,
+                    progress=advance,
+                    cache=self.cache,
+                    build_engine=self.build_engine,
+                )
                 report.write(chosen, logs, out)
             except Exception as failure:  # the job reports it; the server goes on
                 self._save(dataclasses.replace(self.status(job_id), state="failed", error=str(failure)))

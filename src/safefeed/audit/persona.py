@@ -52,6 +52,7 @@ class Persona:
     variant: str = "automated"
     schedule: Schedule = Schedule(dt.datetime(2026, 2, 2, 16, 0))
     behaviour: behaviour.Parameters = behaviour.Parameters()
+    personalised: bool | None = None  # the account's own choice (True: opted in); None: the policy's default
 
     def __post_init__(self) -> None:
         model.Account(self.id)  # the same id rules as an account
@@ -89,6 +90,7 @@ class Persona:
             region=self.region,
             timezone=self.timezone,
             created_at=start - dt.timedelta(minutes=1),
+            settings=model.AccountSettings(personalised=self.personalised),
         )
 
 

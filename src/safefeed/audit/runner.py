@@ -31,7 +31,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -43,10 +42,13 @@ import threadpoolctl
 
 from safefeed import model
 from safefeed.audit import behaviour as behaviour_module
-from safefeed.audit import engine_labels, scoring, targets, world
+from safefeed.audit import engine_labels, fleet, scoring, targets, world
 from safefeed.audit import persona as persona_module
 from safefeed.audit import scenario as scenario_module
+from safefeed.audit.fleet import FleetError
 from safefeed.store import repository
+
+__all__ = ["FleetError"]  # raised here, defined with the cluster's client
 
 WORLD_FILE = "world.db"
 UNITS_DIR = "units"
@@ -71,10 +73,6 @@ COLUMNS = (
 
 class ScenarioChanged(ValueError):
     """The output folder holds a run of a different scenario: resuming would mix two audits."""
-
-
-class FleetError(RuntimeError):
-    """The cluster cannot run the audit as given (no scheduler, no workers, no shared folder)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -184,6 +182,7 @@ class Job:
     scenario: scenario_module.Scenario
     world: Path
     unit: Unit
+    build_engine: targets.EngineBuilder | None = None  # the composition root's (a module-level function pickles)
 
 
 def run_unit(job: Job) -> Log:
@@ -199,17 +198,22 @@ def run_unit(job: Job) -> Log:
         try:
             videos, key = world.read(job.world, store)
             mh_ids = frozenset(video_id for video_id, label in key.items() if label.mh_related)
-            built = targets.build(spec, store, videos, mh_ids=mh_ids)
+            built = targets.build(
+                spec, store, videos, mh_ids=mh_ids, build_engine=job.build_engine, scratch=Path(scratch)
+            )
             labeller = scoring.Labeller(key)
             began = time.perf_counter()
-            columns = scroll(
-                built.target,
-                job.unit.persona,
-                job.unit.repetition,
-                seed=job.scenario.seed,
-                labeller=labeller,
-                page_size=job.scenario.page_size,
-            )
+            try:
+                columns = scroll(
+                    built.target,
+                    job.unit.persona,
+                    job.unit.repetition,
+                    seed=job.scenario.seed,
+                    labeller=labeller,
+                    page_size=job.scenario.page_size,
+                )
+            finally:
+                built.close()
             wall = time.perf_counter() - began
         finally:
             store.close()
@@ -228,19 +232,8 @@ def run_unit(job: Job) -> Log:
         note=built.note,
         engine_labels=engine_labels.seen_by(spec.kind, job.scenario.engine_labels),
         scored_by=labeller.scored_by,
-        worker=_where(),
+        worker=fleet.where(),
     )
-
-
-def _where() -> str:
-    """This Dask worker's address, else this process; `distributed` is only looked up, never imported here."""
-    cluster = sys.modules.get("distributed")
-    if cluster is not None:
-        try:
-            return str(cluster.get_worker().address)
-        except ValueError:  # imported, but this is not a worker (the client, or a local process)
-            pass
-    return f"pid:{os.getpid()}"
 
 
 # -- the fleet ------------------------------------------------------------------------
@@ -313,32 +306,6 @@ def _local(jobs: Sequence[Job], workers: int) -> Iterator[Log]:
             yield future.result()
 
 
-def _connect(address: str, *, wait_s: float) -> Any:
-    """A client of the cluster at `address` with at least one worker, or a `FleetError` saying what to start.
-
-    Asked before the world is built, so a wrong address fails in seconds, not after the embedding.
-    """
-    import distributed
-
-    try:
-        client: Any = distributed.Client(address, timeout=wait_s)  # type: ignore[no-untyped-call]
-    except OSError as refused:
-        raise FleetError(
-            f"no Dask scheduler answers at {address} ({refused}); fix --dask or start one, e.g. on this "
-            "machine only: `dask scheduler --host 127.0.0.1 --dashboard-address 127.0.0.1:8787`"
-        ) from None
-    try:
-        client.wait_for_workers(1, timeout=wait_s)
-    except TimeoutError:
-        client.close()
-        raise FleetError(
-            f"the Dask scheduler at {address} has no workers after {wait_s:g} s; "
-            f"start some with `dask worker {address} --nthreads 1` (on this machine only, add "
-            "`--host 127.0.0.1 --dashboard-address 127.0.0.1:0`)"
-        ) from None
-    return client
-
-
 def _dask(client: Any, jobs: Sequence[Job]) -> Iterator[Log]:
     import distributed
 
@@ -369,6 +336,7 @@ def run(
     progress: Progress | None = None,
     cache: Path | None = None,
     wait_s: float = 30.0,
+    build_engine: targets.EngineBuilder | None = None,
 ) -> list[Log]:
     """Run every unit not yet under `out` and return all logs; run it again after a crash to resume.
 
@@ -376,19 +344,24 @@ def run(
     at once as it has worker threads, and `wait_s` bounds the wait for its
     scheduler and first worker. Its workers must be able to read `out` (a
     shared file system), where the world lies; the logs are the same as a
-    local run's but for `RUN_FIELDS`.
+    local run's but for `RUN_FIELDS`. `build_engine` (`safefeed.compose.build_engine`,
+    handed in from above) builds SafeFeed's engine for the scenario's "engine" targets.
     """
     assert not (dask and workers), "workers counts local processes; a Dask cluster brings its own"
+    if build_engine is None and any(spec.kind == "engine" for spec in scenario.targets):
+        raise targets.AuditError(
+            f"scenario {scenario.name!r} audits SafeFeed's engine: pass build_engine=safefeed.compose.build_engine"
+        )
     out = Path(out)
     _check_resume(scenario, out)
     with contextlib.ExitStack() as stack:
-        client = stack.enter_context(_connect(dask, wait_s=wait_s)) if dask else None
+        client = stack.enter_context(fleet.connect(dask, wait_s=wait_s)) if dask else None
         labels = engine_labels.parse(scenario.engine_labels)
         prepared = world.prepare_world(
             scenario.catalog, out / WORLD_FILE, cache=cache, labels=labels, seed=scenario.seed
         )
         todo = [unit for unit in units(scenario) if not unit_path(out, unit).exists()]
-        jobs = [Job(scenario, prepared.resolve(), unit) for unit in todo]
+        jobs = [Job(scenario, prepared.resolve(), unit, build_engine) for unit in todo]
         total, done = len(units(scenario)), len(units(scenario)) - len(todo)
         stream = _dask(client, jobs) if client is not None else _local(jobs, workers or max(1, os.cpu_count() or 1))
         for log in stream:

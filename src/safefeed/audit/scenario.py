@@ -18,15 +18,32 @@ from typing import Any
 from safefeed import model
 from safefeed.audit import behaviour, engine_labels, persona, targets
 
-BUILTIN = ("amnesty-2023",)
+BUILTIN = ("amnesty-2023", "likes-minor", "likes-minor-kinit")
+
+
+SOURCES = ("generated", "kinit")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class CatalogSpec:
-    """The generated catalog every target serves from (`content.generate`)."""
+    """The catalog every target serves from.
+
+    "generated" (`content.generate`, its answer key apart), or "kinit": real
+    TikTok captions from the KInIT feed logs, imported unlabelled (the engine
+    knows only its classifier's reading), `videos` of them drawn with `seed`;
+    the hand labels in `labels` (a CSV of video_id, mh_related, theme, harm)
+    become the auditor's answer key for the videos they cover.
+    """
 
     videos: int = 6000
     seed: int = 7
+    source: str = "generated"
+    path: str = ""  # kinit: the KInIT folder (default: SAFEFEED_DATA/tiktok-fyp-audit-kinit)
+    labels: str = ""  # kinit: the hand labels (default: SAFEFEED_DATA/tiktok-captions-mh-labels/labels-dev.csv)
+
+    def __post_init__(self) -> None:
+        if self.source not in SOURCES:
+            raise model.InvalidValue(f"catalog source must be one of {SOURCES}, got {self.source!r}")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -81,14 +98,26 @@ def load(
     scale: float = 1.0,
     repetitions: int | None = None,
     labels: str | None = None,
+    personalised: bool | None = None,
+    over_http: bool = False,
 ) -> Scenario:
     """Read and validate a scenario; `scale` multiplies session lengths and the catalog (for quick runs),
-    `labels` overrides which labels the engine sees (`engine_labels`)."""
+    `labels` overrides which labels the engine sees (`engine_labels`), `personalised` every persona's
+    personalisation choice (True: all opted in); `over_http` serves SafeFeed's engine targets over HTTP
+    (`safefeed serve` per unit: the "served" kind) instead of calling them in process."""
     path = resolve(path_or_name)
     with path.open("rb") as file:
         data = tomllib.load(file)
     try:
         scenario = parse(data, scale=scale, repetitions=repetitions)
+        if personalised is not None:
+            chosen = tuple(dataclasses.replace(p, personalised=personalised) for p in scenario.personas)
+            scenario = dataclasses.replace(scenario, personas=chosen)
+        if over_http:
+            served = tuple(
+                dataclasses.replace(spec, kind="served") if spec.kind == "engine" else spec for spec in scenario.targets
+            )
+            scenario = dataclasses.replace(scenario, targets=served)
         return scenario if labels is None else dataclasses.replace(scenario, engine_labels=labels)
     except (KeyError, TypeError, ValueError) as bad:
         raise model.InvalidValue(f"scenario {path}: {bad}") from None
@@ -127,6 +156,7 @@ def parse(data: Mapping[str, Any], *, scale: float = 1.0, repetitions: int | Non
                             start, session_minutes=minutes, sessions=int(grid.get("sessions", 1))
                         ),
                         behaviour=parameters,
+                        personalised=_personalised(arm.get("personalised", grid.get("personalised"))),
                     )
                 )
     specs = []
@@ -143,6 +173,9 @@ def parse(data: Mapping[str, Any], *, scale: float = 1.0, repetitions: int | Non
         catalog=CatalogSpec(
             videos=max(200, int(int(catalog.get("videos", 6000)) * min(scale, 1.0))),
             seed=int(catalog.get("seed", 7)),
+            source=str(catalog.get("source", "generated")),
+            path=str(catalog.get("path", "")),
+            labels=str(catalog.get("labels", "")),
         ),
         personas=tuple(personas),
         targets=tuple(specs),
@@ -150,6 +183,12 @@ def parse(data: Mapping[str, Any], *, scale: float = 1.0, repetitions: int | Non
         window_minutes=float(data.get("window_minutes", 10.0)) * min(scale, 1.0),
         engine_labels=str(data.get("engine_labels", "classifier")),
     )
+
+
+def _personalised(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"personalised must be true or false (or left out for the policy's default), got {value!r}")
 
 
 def _als(table: Mapping[str, Any]) -> targets.AlsSettings:

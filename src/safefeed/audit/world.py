@@ -1,6 +1,6 @@
 """The audit's world: a generated catalog imported as a platform would, its answer key apart.
 
-`prepare_world` generates the catalog, imports its unlabelled videos through
+`prepare_world` generates the catalog (or draws real captions: `real_world`), imports its unlabelled videos through
 `content.pipeline.import_catalog` (the classifier labels them, with their
 probability, and every video is embedded) and stores the answer key in its
 own table (`store.answer_key`), which only the auditor reads. A world whose
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from safefeed import model
 from safefeed.audit import engine_labels as engine_labels_module
+from safefeed.audit import real_world
 from safefeed.audit import scenario as scenario_module
 from safefeed.content import generate, pipeline
 from safefeed.store import answer_key, repository
@@ -31,9 +32,17 @@ def _build(spec: scenario_module.CatalogSpec, path: Path) -> None:
     partial.unlink(missing_ok=True)
     store = repository.Store.open(f"sqlite:///{partial}", simulation=True)
     try:
-        world = generate.generate(spec.videos, seed=spec.seed)
-        pipeline.import_catalog(store, world.catalog(), classify=True)
-        answer_key.put(store, world.answer_key)
+        if spec.source == "kinit":
+            folder, labels = real_world.default_paths(spec.path, spec.labels)
+            catalog = real_world.catalog(folder, spec.videos, spec.seed)
+            pipeline.import_catalog(store, catalog, classify=True)
+            served = {video.id for video in catalog.videos}
+            key = {video_id: label for video_id, label in real_world.hand_labels(labels).items() if video_id in served}
+            answer_key.put(store, key)
+        else:
+            world = generate.generate(spec.videos, seed=spec.seed)
+            pipeline.import_catalog(store, world.catalog(), classify=True)
+            answer_key.put(store, world.answer_key)
     finally:
         store.close()
     os.replace(partial, path)
@@ -63,7 +72,8 @@ def prepare_world(
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     if cache is not None:
-        base = Path(cache) / f"world-{spec.videos}-{spec.seed}-v2.db"
+        source = "" if spec.source == "generated" else f"{spec.source}-"
+        base = Path(cache) / f"world-{source}{spec.videos}-{spec.seed}-v2.db"
         if not base.exists():
             base.parent.mkdir(parents=True, exist_ok=True)
             _build(spec, base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 import rich.progress
 import typer
 
-from safefeed import config, model
+from safefeed import compose, config, model
 from safefeed.audit import engine_labels, report, runner, scenario
 from safefeed.audit import replay as replay_module
 from safefeed.cli import common, conformance
@@ -19,6 +20,14 @@ app = typer.Typer(help="Audit a feed with sock-puppet personas (the Amnesty 2023
 
 DEFAULT_CACHE = Path.home() / ".cache" / "safefeed" / "audit"
 app.command()(conformance.conformance)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Choices:
+    """How the personas and targets of a run differ from the scenario file."""
+
+    personalised: bool | None = None
+    over_http: bool = False
 
 
 @app.command()
@@ -67,14 +76,31 @@ def run(
     label_fpr: Annotated[
         float, typer.Option("--label-fpr", min=0.0, max=1.0, help="The sweep oracle's false-positive rate.")
     ] = engine_labels.DEFAULT_FPR,
+    personalised: Annotated[
+        bool,
+        typer.Option(
+            "--personalised",
+            help="Every persona opts in to personalisation (account settings personalised=true), "
+            "as a teen can in the app; without it each follows its scenario (default: the policy's choice).",
+        ),
+    ] = False,
+    over_http: Annotated[
+        bool,
+        typer.Option(
+            "--over-http",
+            help="Audit SafeFeed from outside: each unit starts `safefeed serve` on 127.0.0.1 over its own copy "
+            "of the world (no answer key there) and scrolls it over HTTP, instead of calling the engine in process.",
+        ),
+    ] = False,
 ) -> None:
     """Run every persona x repetition against every target, then write metrics.json, report.html and plots."""
     if dask and workers:
         raise common.UsageError("--workers counts local processes; with --dask the cluster's workers run: drop one")
     if labels and label_recall:
         raise common.UsageError("--labels sets one label quality and --label-recall sweeps several: drop one")
+    choices = Choices(personalised=True if personalised else None, over_http=over_http)
     if label_recall is None:
-        _run_one(scenario_file, out, dask, workers, scale, repetitions, cache, labels)
+        _run_one(scenario_file, out, dask, workers, scale, repetitions, cache, labels, choices)
         return
     try:
         recalls = sorted({float(part) for part in label_recall.split(",") if part.strip()})
@@ -86,7 +112,9 @@ def run(
     for recall in recalls:
         oracle = engine_labels.EngineLabels("oracle", recall, label_fpr).name
         common.console.print(f"label recall {recall:g}: SafeFeed acts on {oracle}")
-        result = _run_one(scenario_file, out / f"recall-{recall:g}", dask, workers, scale, repetitions, cache, oracle)
+        result = _run_one(
+            scenario_file, out / f"recall-{recall:g}", dask, workers, scale, repetitions, cache, oracle, choices
+        )
         runs.append((recall, result))
     report.write_sweep(runs, out)
     common.console.print(f"wrote {out / report.SWEEP_FILE}, {out / report.SWEEP_REPORT} and the sweep plot")
@@ -101,9 +129,17 @@ def _run_one(
     repetitions: int | None,
     cache: Path | None,
     labels: str | None,
+    choices: Choices,
 ) -> dict[str, Any]:
     try:
-        chosen = scenario.load(scenario_file, scale=scale, repetitions=repetitions, labels=labels)
+        chosen = scenario.load(
+            scenario_file,
+            scale=scale,
+            repetitions=repetitions,
+            labels=labels,
+            personalised=choices.personalised,
+            over_http=choices.over_http,
+        )
     except FileNotFoundError as missing:
         raise common.UsageError(str(missing)) from None
     except model.InvalidValue as bad:
@@ -121,7 +157,15 @@ def _run_one(
                     task, completed=done, last=f"{log.target}/{log.persona}: {log.impressions} items on {log.worker}"
                 )
 
-            logs = runner.run(chosen, out, workers=workers, dask=dask, progress=advance, cache=cache)
+            logs = runner.run(
+                chosen,
+                out,
+                workers=workers,
+                dask=dask,
+                progress=advance,
+                cache=cache,
+                build_engine=compose.build_engine,
+            )
     except (runner.ScenarioChanged, runner.FleetError) as refused:
         raise common.UsageError(str(refused)) from None
     placed = collections.Counter(log.worker for log in logs)

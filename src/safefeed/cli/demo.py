@@ -27,7 +27,7 @@ from pathlib import Path
 
 import rich.progress
 
-from safefeed import access, config, model
+from safefeed import access, compose, config, model
 from safefeed.audit import jobs
 from safefeed.cli import catalog, common
 from safefeed.content import backfill
@@ -262,7 +262,7 @@ def _embed(store: repository.Store, server: Server) -> None:
 
 def _audit(settings: config.Settings, server: Server, now: dt.datetime) -> None:
     """The short demo audit (once), in the background; its progress here, its report in the audit viewer."""
-    audits = jobs.Jobs(settings.audit_dir)
+    audits = jobs.Jobs(settings.audit_dir, build_engine=compose.build_engine)
     if any(status.state == "done" for status in audits.recent()):
         return
     started = audits.start("amnesty-2023", scale=0.05, repetitions=1, now=now)

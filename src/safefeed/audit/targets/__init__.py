@@ -5,7 +5,8 @@ persona's events and scores what it served with its own labels (the answer
 key where the world has one, else the classifier; `audit.scoring`), never
 with the target's answer.
 
-Implementations: `Engine` (SafeFeed in process, under any policy), `Http`
+Implementations: `Engine` (SafeFeed in process, under any policy), `Server`
+(SafeFeed served over HTTP by a `safefeed serve` the audit starts), `Http`
 (any service speaking SafeFeed's feed API), `ImplicitAls` (a peer nobody here
 wrote: `implicit`'s ALS, retrained as events arrive), `Null` (a random feed
 from the same catalog) and `Replay` (feeds recorded on a real platform).
@@ -14,14 +15,16 @@ from the same catalog) and `Replay` (feeds recorded on a real platform).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from safefeed import model
 from safefeed.audit.targets.base import AuditError, Target
-from safefeed.audit.targets.engine import Engine, build_engine
+from safefeed.audit.targets.engine import Engine, EngineBuilder
 from safefeed.audit.targets.http import Http, event_from_json, event_to_json, video_from_json, video_to_json
 from safefeed.audit.targets.peers import AlsSettings, ImplicitAls, Null
 from safefeed.audit.targets.replay import Replay
+from safefeed.audit.targets.served import Server
 from safefeed.store import repository
 
 __all__ = [
@@ -30,21 +33,22 @@ __all__ = [
     "AuditError",
     "Built",
     "Engine",
+    "EngineBuilder",
     "Http",
     "ImplicitAls",
     "Null",
     "Replay",
+    "Server",
     "Spec",
     "Target",
     "build",
-    "build_engine",
     "event_from_json",
     "event_to_json",
     "video_from_json",
     "video_to_json",
 ]
 
-KINDS = ("engine", "http", "als", "null")
+KINDS = ("engine", "served", "http", "als", "null")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -53,7 +57,7 @@ class Spec:
 
     name: str
     kind: str
-    policy: str = "engagement"  # engine
+    policy: str = "engagement"  # engine, served
     url: str = ""  # http
     als: AlsSettings = AlsSettings()
     seed: int = 0  # null
@@ -65,31 +69,48 @@ class Spec:
             raise AuditError(f"target {self.name!r}: an http target needs 'url'")
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Built:
     target: Target
     note: str  # what the report should say about how faithful the target is
+    close: Callable[[], None] = _nothing  # stops what the target started (a served process)
 
 
 def build(
-    spec: Spec, store: repository.Store, videos: Sequence[model.Video], *, mh_ids: frozenset[str] = frozenset()
+    spec: Spec,
+    store: repository.Store,
+    videos: Sequence[model.Video],
+    *,
+    mh_ids: frozenset[str] = frozenset(),
+    build_engine: EngineBuilder | None = None,
+    scratch: Path | None = None,
 ) -> Built:
     """The target a spec names, over the audit's world (the store holds its catalog and vectors).
 
-    `mh_ids` (from the answer key) only shapes the ALS peer's simulated background population;
-    SafeFeed's engine is built from the store alone.
+    `build_engine` (the composition root's, handed in by the caller) builds
+    SafeFeed's engine for an "engine" target; a "served" target starts
+    `safefeed serve` over a copy of the store's file under `scratch` (call
+    `Built.close` when done). `mh_ids` (from the answer key)
+    only shapes the ALS peer's simulated background population.
     """
     if spec.kind == "engine":
-        engine, applied = build_engine(store, spec.policy)
-        note = (
-            ""
-            if applied
-            else (
-                f"policy {spec.policy!r} NOT applied: safefeed.compose.build_engine is missing, "
-                "so this is the plain engine without protections"
+        if build_engine is None:
+            raise AuditError(
+                f"target {spec.name!r} is SafeFeed's engine: pass build_engine=safefeed.compose.build_engine "
+                "(the audit never imports the composition root)"
             )
-        )
-        return Built(Engine(engine), note)
+        return Built(Engine(build_engine(store, policy=spec.policy)), "")
+    if spec.kind == "served":
+        if scratch is None:
+            raise AuditError(f"target {spec.name!r} is served over HTTP: pass a scratch folder for its server")
+        world = Path(str(store.engine.url.database))
+        server = Server(world, spec.policy, scratch / f"served-{spec.name}")
+        url = server.start()
+        return Built(Http(url), f"SafeFeed ({spec.policy}) over HTTP at {url}", server.stop)
     if spec.kind == "http":
         return Built(Http(spec.url), "")
     if spec.kind == "als":

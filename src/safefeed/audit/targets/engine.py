@@ -1,33 +1,25 @@
-"""SafeFeed's own engine as a target, built through the one composition root."""
+"""SafeFeed's own engine as a target, built by the composition root's builder handed in from above."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from safefeed import model
 from safefeed.recommend import feed as engine_feed
 from safefeed.store import repository
 
 
-def build_engine(store: repository.Store, policy: str | Path) -> tuple[engine_feed.Engine, bool]:
-    """SafeFeed's engine under `policy`, and whether the policy is really applied.
+class EngineBuilder(Protocol):
+    """How to build SafeFeed's engine over a store under a policy: `safefeed.compose.build_engine`.
 
-    The one place that knows how: `safefeed.compose.build_engine` when it
-    exists; until then the plain engine, which has no protections (it behaves
-    like "engagement"), and `False` says so in the report.
+    The audit sits below the composition root, so it never imports it: whoever
+    starts an audit (the CLI, the service's audit jobs, a test) hands it in.
     """
-    try:
-        compose = importlib.import_module("safefeed.compose")
-    except ModuleNotFoundError as missing:
-        if missing.name != "safefeed.compose":
-            raise
-        return engine_feed.build(store), False
-    engine = compose.build_engine(store, policy=policy)
-    assert isinstance(engine, engine_feed.Engine), "compose.build_engine must return a recommend.feed.Engine"
-    return engine, True
+
+    def __call__(self, store: repository.Store, *, policy: str | Path) -> engine_feed.Engine: ...
 
 
 class Engine:

@@ -22,6 +22,8 @@ class Http:
     - ``POST /v1/accounts`` with ``{"id", "birth_year", "region", "timezone"}``
       creates the account and answers ``{"token": "..."}``, the bearer token
       for the calls below (a service with its own sign-up puts an adapter here).
+    - ``PATCH /v1/me/settings`` with ``{"personalised": true|false}``, only for a
+      persona that makes that choice (opting in to personalisation).
     - ``GET /v1/feed?n=20[&cursor=...][&now=ISO-8601]`` with
       ``Authorization: Bearer <token>`` answers
       ``{"items": [{"video": {"id", "creator_id", "caption", "hashtags",
@@ -72,6 +74,10 @@ class Http:
             raise AuditError("POST /v1/accounts must answer a JSON object with a string 'token'")
         self._tokens[account.id] = answer["token"]
         self._cursors.pop(account.id, None)
+        if account.settings.personalised is not None:  # the persona's own choice, as a user makes it in the app
+            self._call(
+                "PATCH", "/v1/me/settings", {"personalised": account.settings.personalised}, token=answer["token"]
+            )
 
     def _token(self, account_id: str) -> str:
         if account_id not in self._tokens:
