@@ -194,13 +194,13 @@ def classifier_rows(data: Mapping[str, Any]) -> list[Row]:
 def embedding_rows(data: Mapping[str, Any]) -> list[Row]:
     parity = f"smallest cosine to PyTorch {_number(data, 'parity_min_cosine')}"
     rows = [
-        Row("embedding", f"captions embedded per second (ONNX), {_number(data, 'idle', 'threads')} threads",
+        Row("embedding", f"captions embedded per second (ONNX), {data.get('idle', {}).get('threads', '?')} threads",
             _number(data, "idle", "captions_per_s"), "PyTorch (sentence-transformers), same threads",
             _number(data, "idle", "floor_pytorch_captions_per_s"), "captions/s", f"goal >= 600; {parity}"),
     ]  # fmt: skip
     if "busy" in data:
         rows.append(
-            Row("embedding", f"the same beside a busy SafeFeed process, {_number(data, 'busy', 'threads')} thread(s)",
+            Row("embedding", f"the same beside a busy SafeFeed process, {data['busy'].get('threads', '?')} thread(s)",
                 _number(data, "busy", "captions_per_s"), "PyTorch beside the same process",
                 _number(data, "busy", "floor_pytorch_captions_per_s"), "captions/s", "goal >= 400")
         )  # fmt: skip
