@@ -1,6 +1,6 @@
 """Captions per second of the full classify path on 2 CPU cores, against its floor (embedding alone).
 
-Run: .venv/bin/python bench/classifier_throughput.py [--captions 2000] [--threads 2]
+Run: .venv/bin/python bench/classifier_throughput.py [--captions 2000] [--threads 2] [--json]
 
 Uses real captions of ordinary feed videos from ../shared/data when present
 (SAFEFEED_DATA overrides), else synthetic captions of similar length.
@@ -9,11 +9,10 @@ Uses real captions of ordinary feed videos from ../shared/data when present
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import time
-
-import torch
 
 from safefeed.content import classifier, embedding
 from safefeed.datasets import labelled_text
@@ -36,8 +35,9 @@ def main() -> None:
     parser.add_argument("--captions", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    os.environ["SAFEFEED_EMBED_THREADS"] = str(args.threads)  # read when the embedder loads, below
     texts = captions(args.captions, args.seed)
     predictor = classifier.default()
     predictor.classify(texts[:64])  # load the model and warm up
@@ -57,13 +57,26 @@ def main() -> None:
 
     n = len(texts)
     embedded = sum(1 for result in results if result.embedded)
-    print(f"{n:,} captions (mean {sum(map(len, texts)) / n:.0f} characters), {torch.get_num_threads()} threads")
+    result = {
+        "captions": n,
+        "threads": embedding.default().threads,
+        "mean_characters": round(sum(map(len, texts)) / n),
+        "captions_per_s": round(n / full, 1),
+        "floor_captions_per_s": round(n / floor, 1),
+        "gate_share_embedded": round(embedded / n, 4),
+        "lexicon_and_heads_ms_per_caption": round(1000 * rest / n, 3),
+        # The machine may be shared: its load says how far wall-clock figures are from an idle machine's.
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"{n:,} captions (mean {result['mean_characters']} characters), {result['threads']} threads")
     print(f"classify (lexicon gate + embedding + heads): {n / full:,.0f} captions/s")
     print(f"floor (embedding every caption):             {n / floor:,.0f} captions/s")
     print(f"ratio classify / floor:                      {floor / full:.2f}")
     print(f"captions the lexicon gate sends to the model: {embedded / n:.1%}")
     print(f"lexicon + heads per caption:                 {1000 * rest / n:.2f} ms")
-    # The machine may be shared: its load says how far wall-clock figures are from an idle machine's.
     print(f"load average before / after:                 {load_before:.1f} / {os.getloadavg()[0]:.1f}")
 
 

@@ -191,6 +191,22 @@ def classifier_rows(data: Mapping[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def embedding_rows(data: Mapping[str, Any]) -> list[Row]:
+    parity = f"smallest cosine to PyTorch {_number(data, 'parity_min_cosine')}"
+    rows = [
+        Row("embedding", f"captions embedded per second (ONNX), {data.get('idle', {}).get('threads', '?')} threads",
+            _number(data, "idle", "captions_per_s"), "PyTorch (sentence-transformers), same threads",
+            _number(data, "idle", "floor_pytorch_captions_per_s"), "captions/s", f"goal >= 600; {parity}"),
+    ]  # fmt: skip
+    if "busy" in data:
+        rows.append(
+            Row("embedding", f"the same beside a busy SafeFeed process, {data['busy'].get('threads', '?')} thread(s)",
+                _number(data, "busy", "captions_per_s"), "PyTorch beside the same process",
+                _number(data, "busy", "floor_pytorch_captions_per_s"), "captions/s", "goal >= 400")
+        )  # fmt: skip
+    return rows
+
+
 def benches() -> list[Bench]:
     script = str(Path(sys.executable).parent / "safefeed")
     return [
@@ -211,6 +227,8 @@ def benches() -> list[Bench]:
         Bench("not-interested", ("bench/not_interested.py",), ("--videos", "2000", "--topics", "5"),
               (), not_interested_rows),
         Bench("classifier", ("bench/classifier_throughput.py",), ("--captions", "500"), (), classifier_rows),
+        Bench("embedding", ("bench/embedding.py",), ("--captions", "1000", "--repeats", "3"),
+              ("--captions", "2000", "--repeats", "5"), embedding_rows),
     ]  # fmt: skip
 
 

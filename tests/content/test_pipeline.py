@@ -9,7 +9,7 @@ import numpy.typing as npt
 from hypothesis import strategies as st
 
 from safefeed import model
-from safefeed.content import embedding, pipeline
+from safefeed.content import classifier, embedding, pipeline
 from safefeed.store import repository
 
 T0 = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
@@ -162,3 +162,32 @@ def test_embed_distinct_gives_every_text_its_own_row_and_embeds_each_once(texts:
     assert np.array_equal(vectors, fingerprint(texts))  # row i is text i's vector, whatever the duplicates
     flat = [text for call in calls for text in call]
     assert sorted(flat) == sorted(set(texts)) and all(len(call) <= batch for call in calls)
+
+
+class CountingClassifier:
+    """The default classifier, recording which videos it was asked about (dependency injection)."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def classify(self, items: Sequence[model.Video | str]) -> list[classifier.Classification]:
+        self.asked += [item.id if isinstance(item, model.Video) else item for item in items]
+        return classifier.default().classify(items)
+
+
+def test_reimport_classifies_only_changed_texts_and_keeps_stored_labels(sqlite_store: repository.Store) -> None:
+    first = (
+        video("same", "i feel so empty and alone every night", ("sadtok",)),
+        video("edited", "crispy garlic butter pasta", ("food",)),
+    )
+    labeller = CountingClassifier()
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), first), classifier_=labeller)
+    assert sorted(labeller.asked) == ["edited", "same"]
+    kept = sqlite_store.video("same").label
+    assert kept is not None and kept.mh_related
+    second = (first[0], video("edited", "crispy garlic butter pasta, the vegan version", ("food",)))
+    labeller = CountingClassifier()
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), second), classifier_=labeller)
+    assert labeller.asked == ["edited"]
+    assert sqlite_store.video("same").label == kept
+    assert sqlite_store.video("edited").label is not None

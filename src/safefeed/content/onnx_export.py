@@ -19,6 +19,7 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def export(model_dir: Path, target: Path) -> None:
     import transformers
     from transformers import AutoModel
 
-    transformers.logging.disable_progress_bar()
+    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
     class Pooled(torch.nn.Module):
         """BERT, then sentence-transformers' mean pooling over real tokens, then unit length."""
@@ -124,7 +125,7 @@ def export(model_dir: Path, target: Path) -> None:
     log.info("exported the embedding model to %s", target)
 
 
-def _check(path: Path, inputs: dict[str, object], expected: object) -> None:
+def _check(path: Path, inputs: Mapping[str, object], expected: object) -> None:
     import numpy as np
     import onnxruntime
 

@@ -51,15 +51,23 @@ def embed_distinct(
     return vectors[rows]
 
 
-def needing_vectors(store: repository.Store, videos: Sequence[model.Video]) -> list[int]:
-    """Positions in `videos` of those to embed: new to the store, text changed, or no vector stored."""
-    stored = {video.id: video.text for video in store.videos([video.id for video in videos])}
+def needing_vectors(store: repository.Store, videos: Sequence[model.Video]) -> tuple[list[int], set[str]]:
+    """Positions in `videos` of those to embed (new to the store, text changed, or no vector stored),
+    and the ids of stored videos that keep their text and have a label (no need to classify again)."""
+    stored = {video.id: video for video in store.videos([video.id for video in videos])}
     without = set(store.video_ids_without_vectors()) if stored else set()
-    return [
-        i
-        for i, video in enumerate(videos)
-        if video.id not in stored or stored[video.id] != video.text or video.id in without
-    ]
+    stale: list[int] = []
+    labelled: set[str] = set()
+    for i, video in enumerate(videos):
+        before = stored.get(video.id)
+        if before is None or before.text != video.text:
+            stale.append(i)
+            continue
+        if video.id in without:
+            stale.append(i)
+        if before.label is not None:
+            labelled.add(video.id)
+    return stale, labelled
 
 
 def import_catalog(
@@ -70,6 +78,7 @@ def import_catalog(
     progress: Progress | None = None,
     batch: int = BATCH,
     embed: Embed = embedding.embed,
+    classifier_: classifier.Classifier | None = None,
 ) -> repository.ImportCount:
     """Label videos that have no label (ground truth and reviewed labels are kept), then upsert them.
 
@@ -77,16 +86,18 @@ def import_catalog(
     are derived data: `safefeed train` embeds whatever lacks one), then a
     change that serving processes follow (`SafeFeed.follow_catalog`).
     Vectors are computed before anything is written, so a failure leaves
-    the store as it was.
+    the store as it was. A video whose text is unchanged keeps its stored
+    vector and, when the file gives no label, its stored label: a re-import
+    costs only its changes. `classifier_` defaults to `classifier.default()`.
     """
     videos = list(catalog.videos)
-    stale = needing_vectors(store, videos)
+    stale, labelled = needing_vectors(store, videos)
     vectors = embed_distinct([videos[i].text for i in stale], embed=embed, batch=batch, progress=progress)
     if classify:
-        pending = [i for i, video in enumerate(videos) if video.label is None]
+        pending = [i for i, video in enumerate(videos) if video.label is None and video.id not in labelled]
         if pending:
             # The classifier embeds its own reading of the few texts its lexicon gate lets through.
-            results = classifier.default().classify([videos[i] for i in pending])
+            results = (classifier_ or classifier.default()).classify([videos[i] for i in pending])
             for index, result in zip(pending, results, strict=True):
                 videos[index] = dataclasses.replace(videos[index], label=result.label())
     count = store.import_catalog(catalog.creators, videos)
