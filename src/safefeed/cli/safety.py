@@ -10,7 +10,8 @@ import typer
 
 from safefeed import config
 from safefeed.cli import common
-from safefeed.policy import rules, transparency
+from safefeed.policy import rules
+from safefeed.services import transparency
 
 policy = typer.Typer(help="Check and explain the safety policy.", no_args_is_help=True)
 report = typer.Typer(help="Reports for regulators and the public.", no_args_is_help=True)
