@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import xml.etree.ElementTree as ElementTree
@@ -101,10 +102,15 @@ def truth(videos: Sequence[model.Video]) -> dict[str, model.Label]:
 
 
 def build_world(path: Path) -> Path:
-    """The engine sees the true labels here (a perfect classifier); the auditor scores by the answer key."""
+    """The engine sees the true labels here, as reviewed ones (it reads no other kind, and holds unlabelled
+    videos from minors); the auditor scores by the answer key."""
     store = repository.Store.open(f"sqlite:///{path}")
     made = small_catalog()
-    store.import_catalog(made.creators, made.videos)
+    reviewed = [
+        dataclasses.replace(v, label=dataclasses.replace(v.label, source=model.LabelSource.REVIEW)) if v.label else v
+        for v in made.videos
+    ]
+    store.import_catalog(made.creators, reviewed)
     answer_key.put(store, truth(made.videos))
     vectors.ensure_content_vectors(store)
     store.close()
