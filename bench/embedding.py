@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import classifier_throughput
 import numpy as np
 
 from safefeed.content import embedding, embedding_torch
@@ -42,18 +42,6 @@ print("ready", flush=True)
 while True:
     embedding.embed(random.sample(texts, min(256, len(texts))))
 """
-
-
-def captions(n: int, seed: int) -> list[str]:
-    if labelled_text.available(labelled_text.KINIT):
-        texts = [caption.text for caption in labelled_text.ordinary_captions()]
-        return random.Random(seed).sample(texts, min(n, len(texts)))
-    words = ["so", "tired", "today", "my", "cat", "best", "recipe", "sad", "crying", "pov", "new", "song"]
-    rng = random.Random(seed)
-    return [
-        " ".join(rng.choices(words, k=rng.randint(4, 20))) + " " + " ".join(f"#{w}" for w in rng.choices(words, k=5))
-        for _ in range(n)
-    ]
 
 
 def rate(embed: Embed, texts: Sequence[str]) -> float:
@@ -100,7 +88,7 @@ def main() -> None:
     parser.add_argument("--no-busy", action="store_true", help="skip the measurement beside a busy process")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    texts = captions(args.captions, args.seed)
+    texts = classifier_throughput.captions(args.captions, args.seed)
     load_before = os.getloadavg()[0]
 
     result: dict[str, Any] = {
