@@ -22,7 +22,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 # embedded while it serves (videos join the feed as they are), then a short audit runs (Ctrl-C stops it).
 DEMO_VIDEOS ?= 50000
 demo: $(VENV)/.installed
-	$(BIN)/safefeed catalog generate --videos $(DEMO_VIDEOS) --seed 0
+	$(BIN)/safefeed catalog generate --videos $(DEMO_VIDEOS) --seed 0 --no-embed
 	$(BIN)/safefeed demo
 
 lint: $(VENV)/.installed

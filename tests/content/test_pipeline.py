@@ -191,3 +191,22 @@ def test_reimport_classifies_only_changed_texts_and_keeps_stored_labels(sqlite_s
     assert labeller.asked == ["edited"]
     assert sqlite_store.video("same").label == kept
     assert sqlite_store.video("edited").label is not None
+
+
+def test_deferred_vectors_leave_new_videos_to_the_background_embedder(sqlite_store: repository.Store) -> None:
+    # `catalog generate --no-embed` (make demo): the catalog is labelled and stored at once, served while embedded.
+    first = (video("kept", "my cat vs the vacuum", ("cats",)),)
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), first), classify=False)
+    second = (
+        video("kept", "my cat vs the vacuum, round two", ("cats",)),  # a changed text: its old vector would mislead
+        video("sad", "i feel so empty and alone every night, nobody would notice if i was gone", ("sadtok",)),
+        video("food", "crispy garlic butter pasta in 10 minutes", ("food",)),
+    )
+    embed = CountingEmbed()
+    pipeline.import_catalog(
+        sqlite_store, model.Catalog((model.Creator("c1"),), second), embed=embed, defer_vectors=True
+    )
+    assert embed.texts == [second[0].text]  # only the changed text is embedded now
+    assert sorted(sqlite_store.video_ids_without_vectors()) == ["food", "sad"]
+    sad = sqlite_store.video("sad")
+    assert sad.label is not None and sad.label.source is model.LabelSource.CLASSIFIER  # labelled all the same

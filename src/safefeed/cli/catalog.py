@@ -53,6 +53,12 @@ def import_(
 def generate_(
     videos: Annotated[int, typer.Option(min=1, help="How many videos to make.")] = 50_000,
     seed: Annotated[int, typer.Option(help="Same seed, same catalog.")] = 0,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            "--embed/--no-embed", help="Embed every video now, or leave that to `safefeed train` or `safefeed demo`."
+        ),
+    ] = True,
 ) -> None:
     """Generate the synthetic demo catalog and import it as a platform would.
 
@@ -70,6 +76,7 @@ def generate_(
             store,
             world.catalog(),
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            defer_vectors=not embed,
         )
     answer_key.put(store, world.answer_key)
     mh = sum(1 for label in world.answer_key.values() if label.mh_related)

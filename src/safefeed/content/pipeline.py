@@ -79,6 +79,7 @@ def import_catalog(
     batch: int = BATCH,
     embed: Embed = embedding.embed,
     classifier_: classifier.Classifier | None = None,
+    defer_vectors: bool = False,
 ) -> repository.ImportCount:
     """Label videos that have no label (ground truth and reviewed labels are kept), then upsert them.
 
@@ -89,9 +90,16 @@ def import_catalog(
     the store as it was. A video whose text is unchanged keeps its stored
     vector and, when the file gives no label, its stored label: a re-import
     costs only its changes. `classifier_` defaults to `classifier.default()`.
+
+    `defer_vectors`: new videos are stored without a vector, for `safefeed train` or a background
+    embedder (`content.backfill`) to add while the catalog is served; a changed text is embedded now.
     """
     videos = list(catalog.videos)
     stale, labelled = needing_vectors(store, videos)
+    if defer_vectors:
+        stored = {video.id for video in store.videos([videos[i].id for i in stale])}
+        without = set(store.video_ids_without_vectors()) if stored else set()
+        stale = [i for i in stale if videos[i].id in stored and videos[i].id not in without]
     vectors = embed_distinct([videos[i].text for i in stale], embed=embed, batch=batch, progress=progress)
     if classify:
         pending = [i for i, video in enumerate(videos) if video.label is None and video.id not in labelled]
