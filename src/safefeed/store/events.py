@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,6 +16,26 @@ _ACCOUNT_LOG = sa.text(
     " (SELECT coalesce(max(seq), 0) FROM events WHERE account_id = :account AND seq > :after),"
     " (SELECT seq FROM account_snapshots WHERE account_id = :account)"
 )
+
+
+def insert(connection: sa.Connection, found: Sequence[Mapping[str, Any]], *, durable: bool) -> list[int]:
+    """Insert event rows in the caller's transaction; each one's sequence number, in the order given."""
+    if not found:
+        return []
+    if connection.dialect.name == "postgresql":
+        if not durable:
+            connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        statement = sa.insert(schema.events).returning(schema.events.c.seq, sort_by_parameter_order=True)
+        return [int(seq) for seq in connection.execute(statement, found).scalars()]
+    # The driver's own executemany: this runs for every page served, and SQLAlchemy's
+    # statement building would cost more than SQLite's insert.
+    columns = list(found[0])
+    statement_text = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    connection.exec_driver_sql(statement_text, [tuple(row.values()) for row in found])
+    last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
+    # SQLite numbers a new row one past the largest rowid, and the transaction holds the only
+    # write lock: these rows got consecutive numbers (cheaper than RETURNING row by row).
+    return list(range(last - len(found) + 1, last + 1))
 
 
 class Events:
@@ -39,22 +60,8 @@ class Events:
         """
         if not events:
             return []
-        found = [rows.event_row(event) for event in events]
         with (self.engine if durable else self.log_engine).begin() as connection:
-            if self.engine.dialect.name == "postgresql":
-                if not durable:
-                    connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                insert = sa.insert(schema.events).returning(schema.events.c.seq, sort_by_parameter_order=True)
-                return [int(seq) for seq in connection.execute(insert, found).scalars()]
-            # The driver's own executemany: this runs for every page served, and SQLAlchemy's
-            # statement building would cost more than SQLite's insert.
-            columns = list(found[0])
-            statement = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            connection.exec_driver_sql(statement, [tuple(row.values()) for row in found])
-            last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
-        # SQLite numbers a new row one past the largest rowid, and the transaction held the only
-        # write lock: these rows got consecutive numbers (cheaper than RETURNING row by row).
-        return list(range(last - len(found) + 1, last + 1))
+            return insert(connection, [rows.event_row(event) for event in events], durable=durable)
 
     def events(
         self, *, account_id: str | None = None, after_seq: int = 0, limit: int | None = None

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from safefeed import model
-from safefeed.store import repository, schema
+from safefeed.store import events, repository, schema
 from safefeed.store import rows as store_rows
 
 page_decisions = schema.page_decisions
@@ -23,13 +23,15 @@ page_decisions = schema.page_decisions
 def put(store: repository.Store, account_id: str, after_seq: int, decisions: str) -> None:
     """Keep the decisions of the page served for the cursor at `after_seq` (the first answer stays)."""
     with store.log_engine.begin() as connection:
-        if store.engine.dialect.name == "postgresql":
-            insert = postgresql.insert(page_decisions).on_conflict_do_nothing(
-                index_elements=["account_id", "after_seq"]
-            )
-            connection.execute(insert, {"account_id": account_id, "after_seq": after_seq, "decisions": decisions})
-        else:  # the driver's own statement: this runs for every page served (as the impressions' insert does)
-            connection.exec_driver_sql(_SQLITE_PUT, (account_id, after_seq, decisions))
+        _put(connection, account_id, after_seq, decisions)
+
+
+def _put(connection: sa.Connection, account_id: str, after_seq: int, decisions: str) -> None:
+    if connection.dialect.name == "postgresql":
+        insert = postgresql.insert(page_decisions).on_conflict_do_nothing(index_elements=["account_id", "after_seq"])
+        connection.execute(insert, {"account_id": account_id, "after_seq": after_seq, "decisions": decisions})
+    else:  # the driver's own statement: this runs for every page served (as the impressions' insert does)
+        connection.exec_driver_sql(_SQLITE_PUT, (account_id, after_seq, decisions))
 
 
 _SQLITE_PUT = "INSERT OR IGNORE INTO page_decisions (account_id, after_seq, decisions) VALUES (?, ?, ?)"
@@ -44,31 +46,11 @@ def append_page(store: repository.Store, impressions: Sequence[model.Event], dec
     `decisions` gets the impressions' sequence numbers (the next cursor is made of them) and returns
     the row to keep, or None. As `Store.append_events_numbered(durable=False)` for the impressions.
     """
-    rows = [store_rows.event_row(event) for event in impressions]
     with store.log_engine.begin() as connection:
-        if store.engine.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            insert = sa.insert(schema.events).returning(schema.events.c.seq, sort_by_parameter_order=True)
-            seqs = [int(seq) for seq in connection.execute(insert, rows).scalars()] if rows else []
-            kept = decisions(seqs)
-            if kept is not None:
-                put = postgresql.insert(page_decisions).on_conflict_do_nothing(
-                    index_elements=["account_id", "after_seq"]
-                )
-                account_id = impressions[0].account_id if impressions else ""
-                connection.execute(put, {"account_id": account_id, "after_seq": kept[0], "decisions": kept[1]})
-            return seqs
-        seqs = []
-        if rows:
-            columns = list(rows[0])
-            statement = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            connection.exec_driver_sql(statement, [tuple(row.values()) for row in rows])
-            last = int(connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one())
-            # Consecutive numbers: this transaction held SQLite's only write lock (as in the repository).
-            seqs = list(range(last - len(rows) + 1, last + 1))
+        seqs = events.insert(connection, [store_rows.event_row(event) for event in impressions], durable=False)
         kept = decisions(seqs)
         if kept is not None and impressions:
-            connection.exec_driver_sql(_SQLITE_PUT, (impressions[0].account_id, kept[0], kept[1]))
+            _put(connection, impressions[0].account_id, *kept)
         return seqs
 
 
