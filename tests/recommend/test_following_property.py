@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import cast
 
 import numpy as np
@@ -86,7 +87,7 @@ def test_following_pages_hold_only_followed_creators_newest_first(
         raise AssertionError("scrolling never ended")
     assert all(items.creators[items.creator[p]] in followed for p in shown)
     times = [float(items.created_at[p]) for p in shown]
-    assert all(a >= b for a, b in zip(times, times[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(times))
     assert len(set(shown)) == len(shown)
     if context.band is model.AgeBand.ADULT:  # no caps: every followed creator's video, each once
         assert sorted(shown) == sorted(p for p in range(len(items)) if items.creators[items.creator[p]] in followed)

@@ -171,7 +171,7 @@ class Policy(_Strict):
                 _minor_floors(where, rules)
             elif rules.default_feed_without_consent != "for_you":
                 raise ValueError(
-                    f"{where}.default_feed_without_consent: a guardian's consent is for minors; adults choose their feed"
+                    f"{where}.default_feed_without_consent: consent is a guardian's, for minors only"
                 )
             if band is model.AgeBand.U16:
                 _under_16_floors(where, rules)
