@@ -170,9 +170,7 @@ class Policy(_Strict):
             if band in MINOR_BANDS:
                 _minor_floors(where, rules)
             elif rules.default_feed_without_consent != "for_you":
-                raise ValueError(
-                    f"{where}.default_feed_without_consent: consent is a guardian's, for minors only"
-                )
+                raise ValueError(f"{where}.default_feed_without_consent: consent is a guardian's, for minors only")
             if band is model.AgeBand.U16:
                 _under_16_floors(where, rules)
         return self

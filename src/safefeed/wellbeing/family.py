@@ -115,6 +115,7 @@ class Controls:
     streaks: bool | None
     by_guardian: tuple[GuardianControls, ...]
     feed_consent: bool = False  # a linked guardian consented to For You and none withdrew
+    consent_needed: bool = False  # the policy serves this teen Following until a guardian consents
 
 
 def _off(values: Sequence[bool | None]) -> bool | None:

@@ -149,7 +149,9 @@ class Pairing:
         )
         return self.family_controls(teen)
 
-    def set_feed_consent(self, guardian_id: str, teen: model.Account, granted: bool, now: dt.datetime) -> family.Controls:
+    def set_feed_consent(
+        self, guardian_id: str, teen: model.Account, granted: bool, now: dt.datetime
+    ) -> family.Controls:
         """A guardian gives (or withdraws) consent to the For You feed, recorded with when; the teen is told."""
         self.require_guardian(guardian_id, teen.id)
         mine = self._own_controls(guardian_id, teen.id)
@@ -172,12 +174,14 @@ class Pairing:
     def family_controls(self, teen: model.Account) -> family.Controls:
         """Everything any linked guardian set, merged to the strictest: the teen sees all of it."""
         guardians = self.ctx.store.pairing.guardians_of(teen.id)
-        if not guardians:  # most accounts: no second query on the feed path
-            return family.merge(teen.id, guardians, [])
-        linked = [
-            controls for controls in self.ctx.store.pairing.controls(teen.id) if controls.guardian_id in guardians
+        linked = [  # most accounts have no guardian: no second query on the feed path
+            controls
+            for controls in (self.ctx.store.pairing.controls(teen.id) if guardians else [])
+            if controls.guardian_id in guardians
         ]
-        return family.merge(teen.id, guardians, linked)
+        # The band by today's date: a year's precision, as bands go (the feed decides by its own moment).
+        needed = self.ctx.policy.band(teen, dt.datetime.now(dt.UTC).date()).default_feed_without_consent != "for_you"
+        return dataclasses.replace(family.merge(teen.id, guardians, linked), consent_needed=needed)
 
     def effective_account(self, account: model.Account) -> model.Account:
         """The account with its guardians' controls laid over its settings: what the feed must use."""
