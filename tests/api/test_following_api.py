@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import testclient
@@ -34,10 +35,10 @@ def follow(client: testclient.TestClient, headers: dict[str, str], *creators: st
     assert client.post("/v1/events", json=body, headers=headers).status_code == 200
 
 
-def scroll(client: testclient.TestClient, headers: dict[str, str], **params: object) -> list[dict[str, object]]:
-    pages = [client.get("/v1/feed", params={"n": 4, **params}, headers=headers).json()]
+def scroll(client: testclient.TestClient, headers: dict[str, str], tab: str) -> list[dict[str, Any]]:
+    pages: list[dict[str, Any]] = [client.get("/v1/feed", params={"n": 4, "tab": tab}, headers=headers).json()]
     while pages[-1]["next_cursor"]:
-        more = {"n": 4, "cursor": pages[-1]["next_cursor"], **params}
+        more = {"n": 4, "cursor": pages[-1]["next_cursor"], "tab": tab}
         pages.append(client.get("/v1/feed", params=more, headers=headers).json())
     return pages
 
@@ -49,7 +50,7 @@ def test_the_following_tab_is_newest_first_from_followed_creators_only(client: t
     assert "follow creators to fill this tab" in empty["notice"]
     follow(client, headers, "food-c1", "pets-c3")
     pages = scroll(client, headers, tab="following")
-    items = [item for page in pages for item in page["items"]]  # type: ignore[attr-defined]
+    items = [item for page in pages for item in page["items"]]
     assert len(items) == 10 and {i["video"]["creator_id"] for i in items} == {"food-c1", "pets-c3"}
     times = [i["video"]["created_at"] for i in items]
     assert times == sorted(times, reverse=True)

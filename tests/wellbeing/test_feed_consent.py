@@ -1,4 +1,4 @@
-"""A guardian's consent to the For You feed: recorded with who and when, the strictest answer wins, gone with the link."""
+"""A guardian's consent to For You: recorded with who and when, the strictest answer wins, gone with the link."""
 
 from __future__ import annotations
 
