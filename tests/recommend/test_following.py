@@ -177,3 +177,20 @@ def test_only_minors_bands_may_set_the_key() -> None:
         rules.parse(text)
     with pytest.raises(rules.InvalidPolicy, match="base"):
         rules.parse('name = "x"\nbase = "nope"\n')
+
+
+def test_a_for_you_cursor_held_when_consent_is_withdrawn_starts_following_from_the_newest(
+    world: repository.Store,
+) -> None:
+    consent = {"given": True}
+
+    def resolve(account: model.Account) -> model.Account:
+        return dataclasses.replace(account, feed_consent=consent["given"]) if account.id == "teen" else account
+
+    engine = feed.build(world, policy=without_consent_policy(), resolve=resolve)
+    follow(engine, "teen", "pets-c1")
+    for_you = engine.feed("teen", n=3, now=NOW)
+    assert for_you.tab == "for_you"
+    consent["given"] = False
+    page = engine.feed("teen", n=3, cursor=for_you.next_cursor, now=NOW)
+    assert page.tab == "following" and [i.video.id for i in page.items] == ["pets-01", "pets-05", "pets-09"]

@@ -181,7 +181,9 @@ def serve(
 ) -> model.Page:
     """The engine's Following page; its impressions are logged as any page's (`Engine.record`)."""
     account_id = context.account.id
-    after = None if cursor is None else decode(account_id, cursor)
+    # A For You cursor held when consent was withdrawn: the Following tab starts from the newest.
+    switched = cursor is not None and asked != "following" and not is_cursor(cursor)
+    after = None if cursor is None or switched else decode(account_id, cursor)
     with feed.accounts.account_lock(account_id), feed._lock:
         chosen = page(feed.parts, context, feed.accounts.state(account_id, catch_up=True), after=after, n=n)
     feed._count(context, chosen.counts)
@@ -190,9 +192,9 @@ def serve(
         feed.record([model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids])
     next_cursor = encode(account_id, chosen.last) if ids and chosen.last else ""
     found_by = dict.fromkeys(chosen.positions, "following")
-    plan = pages.Plan(cursor or encode(account_id, TOP), ids, next_cursor, found_by, {}, frozenset())
+    plan = pages.Plan(encode(account_id, after or TOP), ids, next_cursor, found_by, {}, frozenset())
     scored = dict.fromkeys(chosen.positions, UNRANKED)  # nothing about the account ranks them
     plain = dataclasses.replace(context, personalised=False)  # nothing watched changes this tab
     built = pages.assemble(feed.items, feed.flags[context.band], feed.videos, plain, plan, scored, tab="following")
     reason = policy_context.WITHOUT_CONSENT if asked != "following" else ""
-    return dataclasses.replace(built, tab_reason=reason, notice="" if ids or cursor else EMPTY)
+    return dataclasses.replace(built, tab_reason=reason, notice="" if ids or after else EMPTY)
