@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 import itertools
 
 import pytest
@@ -27,10 +28,11 @@ def created(engine: feed.Engine, video_id: str) -> float:
 
 
 def scroll(engine: feed.Engine, account_id: str, n: int) -> list[model.Page]:
+    """Every page of the tab, to the first empty one (left out)."""
     pages = [engine.feed(account_id, n=n, tab="following", now=NOW)]
-    while pages[-1].next_cursor:
+    while pages[-1].items:
         pages.append(engine.feed(account_id, n=n, cursor=pages[-1].next_cursor, tab="following", now=NOW))
-    return pages
+    return pages[:-1]
 
 
 def test_only_followed_creators_newest_first_across_pages(engine: feed.Engine) -> None:
@@ -70,8 +72,12 @@ def test_ranking_signals_do_not_move_anything(engine: feed.Engine) -> None:
 
 def test_an_empty_tab_says_how_to_fill_it(engine: feed.Engine) -> None:
     page = engine.feed("other", n=5, tab="following", now=NOW)
-    assert page.items == () and page.next_cursor == ""
+    assert page.items == ()
     assert "follow creators to fill this tab" in page.notice
+    # Its cursor stays valid: once the account follows someone, it brings their videos.
+    follow(engine, "other", "food-c2")
+    later = engine.feed("other", n=5, cursor=page.next_cursor, tab="following", now=NOW)
+    assert later.items and {i.video.creator_id for i in later.items} == {"food-c2"}
 
 
 def test_the_band_still_decides_what_is_in_it(engine: feed.Engine) -> None:
@@ -194,3 +200,20 @@ def test_a_for_you_cursor_held_when_consent_is_withdrawn_starts_following_from_t
     consent["given"] = False
     page = engine.feed("teen", n=3, cursor=for_you.next_cursor, now=NOW)
     assert page.tab == "following" and [i.video.id for i in page.items] == ["pets-01", "pets-05", "pets-09"]
+
+
+def test_what_the_protections_took_is_counted_once_up_to_the_page_end(engine: feed.Engine) -> None:
+    """The romanticising sad videos are held from the teen: each counts once, however the tab is paged."""
+    follow(engine, "teen", *(f"sadness_depression-c{c}" for c in range(4)))
+    context = engine.context(engine.account("teen"), NOW)
+    current = engine.account_state("teen")
+    whole = following.page(engine.parts, context, current, after=None, n=100)
+    paged: Counter[str] = Counter()
+    after: following.Key | None = None
+    for _ in range(40):
+        chosen = following.page(engine.parts, context, current, after=after, n=1)
+        paged.update(chosen.counts)
+        if not chosen.positions:
+            break
+        after = chosen.last
+    assert whole.counts and paged == whole.counts

@@ -130,7 +130,7 @@ def page(
     while len(chosen) < n and at < len(order):
         chunk = order[at : at + step]
         verdict = rank.eligible(parts, chunk, current, context, unseen_only=False)
-        counts.update(verdict.counts)
+        began = at
         for position, keep in zip(chunk.tolist(), verdict.keep.tolist(), strict=True):
             at += 1
             if not keep:
@@ -142,6 +142,9 @@ def page(
             history.append(position)
             if len(chosen) == n:
                 break
+        if at - began < len(chunk):  # what the protections took counts only up to where the page ends
+            verdict = rank.eligible(parts, chunk[: at - began], current, context, unseen_only=False)
+        counts.update(verdict.counts)
     last = (float(items.created_at[order[at - 1]]), items.ids[order[at - 1]]) if at else after
     return Chosen(chosen, last, +counts)
 
@@ -190,11 +193,13 @@ def serve(
     ids = tuple(feed.items.ids[p] for p in chosen.positions)
     if ids:
         feed.record([model.Event(account_id, model.EventKind.IMPRESSION, moment, video_id=i) for i in ids])
-    next_cursor = encode(account_id, chosen.last) if ids and chosen.last else ""
+    # Past the oldest video the cursor stays where the tab ends: asked again, it answers an empty page.
+    next_cursor = encode(account_id, chosen.last or TOP)
     found_by = dict.fromkeys(chosen.positions, "following")
     plan = pages.Plan(encode(account_id, after or TOP), ids, next_cursor, found_by, {}, frozenset())
     scored = dict.fromkeys(chosen.positions, UNRANKED)  # nothing about the account ranks them
     plain = dataclasses.replace(context, personalised=False)  # nothing watched changes this tab
     built = pages.assemble(feed.items, feed.flags[context.band], feed.videos, plain, plan, scored, tab="following")
     reason = policy_context.WITHOUT_CONSENT if asked != "following" else ""
-    return dataclasses.replace(built, tab_reason=reason, notice="" if ids or after else EMPTY)
+    empty = not ids and after in (None, TOP)
+    return dataclasses.replace(built, tab_reason=reason, notice=EMPTY if empty else "")
