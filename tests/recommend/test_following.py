@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
 import itertools
+from collections import Counter
 
 import pytest
 
