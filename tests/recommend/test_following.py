@@ -161,8 +161,10 @@ def test_a_minor_without_consent_asking_for_you_gets_following_and_is_told_why(w
     page = engine.feed("teen", n=5, now=NOW)
     assert page.tab == "following" and page.tab_reason == policy_context.WITHOUT_CONSENT
     assert {i.video.creator_id for i in page.items} == {"science-c2"}
-    # The STEM tab, opened by choice, stays; an adult is unaffected.
-    assert engine.feed("teen", n=5, tab="stem", now=NOW).tab == "stem"
+    # The STEM tab, opened by choice, stays, but unprofiled though the teen opted in; an adult is unaffected.
+    assert world.account("teen").settings.personalised is True
+    stem = engine.feed("teen", n=5, tab="stem", now=NOW)
+    assert stem.tab == "stem" and stem.items and not stem.personalised
     assert engine.feed("other", n=5, now=NOW).tab == "for_you"
 
 

@@ -42,7 +42,8 @@ def decide(policy: policy_rules.Policy, account: model.Account, moment: dt.datet
         and rules.default_feed_without_consent == "following"
         and not account.feed_consent
     )
-    return Context(account, band, rules, personalised, today, following_only)
+    # Without the consent the policy asks for, nothing is profiled in any tab, whatever the minor chose.
+    return Context(account, band, rules, personalised and not following_only, today, following_only)
 
 
 # Why a minor's For You request got the Following tab (the page says it; the web app shows it).
