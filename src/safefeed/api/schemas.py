@@ -140,7 +140,7 @@ class PageOut(pydantic.BaseModel):
     personalised: bool
     help: list[HelpOut]
     prompt: PromptOut | None
-    tab: str = "for_you"  # the tab served: "following" where the policy stands it in for "for_you"
+    tab: str | None = None  # the tab served ("following" may stand in for "for_you"); none under a prompt
     tab_reason: str | None = None  # why the tab served is not the one asked for
     notice: str | None = None  # a line to show above the page (the Following tab's empty state)
 

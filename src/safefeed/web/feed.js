@@ -104,9 +104,12 @@ export async function render(main, { go }) {
       if (!state.alive) return;
       wellbeing.noteServerTime(page.now || (page.prompt && page.prompt.now));
       // The tab served may not be the one asked for (For You needs a guardian's consent): say so.
-      if (page.tab && page.tab !== state.tab) choose(page.tab);
-      reason.hidden = !page.tab_reason;
-      reason.textContent = page.tab_reason || "";
+      // (A page a well-being prompt stands in for has no tab: nothing changes.)
+      if (page.tab) {
+        if (page.tab !== state.tab) choose(page.tab);
+        reason.hidden = !page.tab_reason;
+        reason.textContent = page.tab_reason || "";
+      }
       about.textContent =
         state.tab === "following"
           ? "Videos from creators you follow, newest first. Nothing you watch or like changes the order."
