@@ -179,14 +179,6 @@ def test_the_default_policy_leaves_for_you_alone(engine: feed.Engine) -> None:
     assert engine.feed("teen", n=5, now=NOW).tab == "for_you"
 
 
-def test_only_minors_bands_may_set_the_key() -> None:
-    text = 'name = "x"\nbase = "default"\n[bands."18+"]\ndefault_feed_without_consent = "following"\n'
-    with pytest.raises(rules.InvalidPolicy, match="default_feed_without_consent"):
-        rules.parse(text)
-    with pytest.raises(rules.InvalidPolicy, match="base"):
-        rules.parse('name = "x"\nbase = "nope"\n')
-
-
 def test_a_for_you_cursor_held_when_consent_is_withdrawn_starts_following_from_the_newest(
     world: repository.Store,
 ) -> None:
