@@ -223,6 +223,9 @@ class Account:
     timezone: str = "UTC"
     settings: AccountSettings = AccountSettings()
     created_at: dt.datetime = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    # A linked guardian consented to the For You feed (Family Pairing); never stored with the account:
+    # the feed reads it from the guardians' record, laid over the stored account.
+    feed_consent: bool = False
 
     def __post_init__(self) -> None:
         _check_id("account id", self.id)
@@ -333,6 +336,9 @@ class Page:
     next_cursor: str
     help: tuple[HelpLine, ...] = ()  # shown when the page touches suicide, self-harm or eating disorders
     personalised: bool = True
+    tab: str = "for_you"  # the tab served: "following" where the policy stands it in for For You
+    tab_reason: str = ""  # why the tab served is not the one asked for
+    notice: str = ""  # a line to show above the page (the Following tab's empty state)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

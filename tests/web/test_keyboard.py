@@ -23,6 +23,7 @@ def test_a_card_can_be_used_by_keyboard_alone(page: sync_api.Page) -> None:
     expected = [
         "Search",
         "For You",
+        "Following",
         "STEM",
         "Pause",
         *links,

@@ -140,6 +140,9 @@ class PageOut(pydantic.BaseModel):
     personalised: bool
     help: list[HelpOut]
     prompt: PromptOut | None
+    tab: str | None = None  # the tab served ("following" may stand in for "for_you"); none under a prompt
+    tab_reason: str | None = None  # why the tab served is not the one asked for
+    notice: str | None = None  # a line to show above the page (the Following tab's empty state)
 
 
 def page_out(page: model.Page | None, prompt: prompts.Prompt | None, cursor: str | None, now: dt.datetime) -> PageOut:
@@ -166,10 +169,13 @@ def page_out(page: model.Page | None, prompt: prompts.Prompt | None, cursor: str
         ],
         now=now,
         cursor=page.cursor,
-        next_cursor=page.next_cursor,
+        next_cursor=page.next_cursor or None,
         personalised=page.personalised,
         help=[HelpOut(**dataclasses.asdict(line)) for line in page.help],
         prompt=None if prompt is None else PromptOut.of(prompt),
+        tab=page.tab,
+        tab_reason=page.tab_reason or None,
+        notice=page.notice or None,
     )
 
 

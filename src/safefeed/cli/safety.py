@@ -27,7 +27,7 @@ def policy_check(file: Annotated[Path, typer.Argument(help="A policy TOML file."
 
 @policy.command("describe")
 def policy_describe(
-    name: Annotated[str | None, typer.Option("--policy", help="default, engagement or a TOML file.")] = None,
+    name: Annotated[str | None, typer.Option("--policy", help="default, engagement, ny-ca or a TOML file.")] = None,
 ) -> None:
     """The main ranking parameters and how to change them, in plain language (DSA Art. 27)."""
     from safefeed.recommend import feed

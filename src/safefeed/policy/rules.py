@@ -14,7 +14,7 @@ import functools
 import importlib.resources
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 
@@ -134,6 +134,10 @@ class Band(_Strict):
     weekly_recap: bool = False
     autoplay: bool = True
     streaks: bool = True
+    # The feed a minor gets without a guardian's consent, recorded through Family Pairing: "following"
+    # is the chronological feed of followed creators only, no ranking signals (New York SAFE for Kids
+    # Act, GBL art. 45 §1501; California SB 976, Health & Safety Code §27001). "for_you": no difference.
+    default_feed_without_consent: Literal["for_you", "following"] = "for_you"
 
 
 class Region(_Strict):
@@ -165,6 +169,8 @@ class Policy(_Strict):
                 raise ValueError(f"{where}.recommend_harm: violative videos are recommended to nobody")
             if band in MINOR_BANDS:
                 _minor_floors(where, rules)
+            elif rules.default_feed_without_consent != "for_you":
+                raise ValueError(f"{where}.default_feed_without_consent: consent is a guardian's, for minors only")
             if band is model.AgeBand.U16:
                 _under_16_floors(where, rules)
         return self
@@ -227,11 +233,20 @@ def _under_16_floors(where: str, rules: Band) -> None:
 
 
 def parse(text: str, *, source: str = "policy") -> Policy:
-    """A validated policy from TOML text; errors name the file and the key."""
+    """A validated policy from TOML text; errors name the file and the key.
+
+    `base = "default"` (a built-in policy) takes every key the file leaves out from that policy,
+    table by table, so a variant states only what it changes.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InvalidPolicy(f"{source}: not valid TOML: {error}") from None
+    base = data.pop("base", None)
+    if base is not None:
+        if not isinstance(base, str) or base not in BUILT_IN:
+            raise InvalidPolicy(f"{source}: base: {base!r} is not a built-in policy; use one of {', '.join(BUILT_IN)}")
+        data = _over(_raw(base), data)
     try:
         return Policy.model_validate(data)
     except pydantic.ValidationError as error:
@@ -242,7 +257,21 @@ def parse(text: str, *, source: str = "policy") -> Policy:
         raise InvalidPolicy(f"{source}: {problems}") from None
 
 
-BUILT_IN = ("default", "engagement")
+BUILT_IN = ("default", "engagement", "ny-ca")
+
+
+def _raw(name: str) -> dict[str, Any]:
+    """A built-in policy file's TOML, unvalidated (the base a variant is laid over)."""
+    return tomllib.loads(importlib.resources.files("safefeed.policy").joinpath(f"data/{name}.toml").read_text("utf-8"))
+
+
+def _over(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`changes` laid over `base`, table by table (a value that is not a table replaces the base's)."""
+    merged = dict(base)
+    for key, value in changes.items():
+        below = merged.get(key)
+        merged[key] = _over(below, value) if isinstance(value, dict) and isinstance(below, dict) else value
+    return merged
 
 
 @functools.cache

@@ -24,6 +24,11 @@ class Context:
     rules: policy_rules.Band
     personalised: bool
     today: dt.date
+    following_only: bool = False  # a minor without a guardian's consent, where the policy asks for it
+
+    def tab_served(self, asked: str) -> str:
+        """The tab this account gets when it asks for one: For You becomes Following where the policy says."""
+        return "following" if asked == "for_you" and self.following_only else asked
 
 
 def decide(policy: policy_rules.Policy, account: model.Account, moment: dt.datetime) -> Context:
@@ -31,7 +36,22 @@ def decide(policy: policy_rules.Policy, account: model.Account, moment: dt.datet
     band = account.age_band(today)
     rules = policy.bands[band]
     chosen = account.settings.personalised
-    return Context(account, band, rules, rules.personalised_by_default if chosen is None else chosen, today)
+    personalised = rules.personalised_by_default if chosen is None else chosen
+    following_only = (
+        band in policy_rules.MINOR_BANDS
+        and rules.default_feed_without_consent == "following"
+        and not account.feed_consent
+    )
+    # Without the consent the policy asks for, nothing is profiled in any tab, whatever the minor chose.
+    return Context(account, band, rules, personalised and not following_only, today, following_only)
+
+
+# Why a minor's For You request got the Following tab (the page says it; the web app shows it).
+WITHOUT_CONSENT = (
+    "You see the Following feed: videos from creators you follow, newest first. The For You feed needs "
+    "your parent or carer's consent, given through Family Pairing (New York SAFE for Kids Act, "
+    "California SB 976)."
+)
 
 
 # Typed alone, these mean self-harm often enough that a child is offered help first; in a longer query

@@ -29,6 +29,7 @@ from safefeed.recommend import ads as sponsored_slots
 from safefeed.recommend import context as policy_context
 from safefeed.recommend import cursor as cursors
 from safefeed.recommend import (
+    following,
     impressions,
     learn,
     moderation,
@@ -152,23 +153,23 @@ class Engine:
         tab: Tab = "for_you",
         account: model.Account | None = None,
     ) -> model.Page:
-        """The next n items for the account; the same cursor asked twice gives the same page.
-
-        `account`: the account as `account()` would give it, where the caller just read it.
-        """
+        """The next n items of the tab (For You may be served as Following: `Context.tab_served`); the same
+        cursor asked twice gives the same page. `account`: as `account()` gives it, where the caller just read it."""
         if not 1 <= n <= self.config.max_page:
             raise ValueError(f"n must be between 1 and {self.config.max_page}, got {n}")
         if tab not in rank.TABS:
             raise ValueError(f"tab must be one of {', '.join(rank.TABS)}, got {tab!r}")
         moment = now or dt.datetime.now(dt.UTC)
         context = self.context(self._served(account_id, account), moment)
+        if context.tab_served(tab) == "following":
+            return following.serve(self, context, n=n, cursor=cursor, asked=tab, moment=moment)
         with self.accounts.account_lock(account_id), self._lock:
             current = self.accounts.state(account_id, catch_up=True)
             position = self.accounts.position(account_id)
             if cursor is not None:
                 replayed = page.replay(self.store, self.items, account_id, cursor, current.last_page, position, n=n)
                 if replayed is not None:
-                    return self._assemble(context, current, replayed)
+                    return self._assemble(context, current, replayed, tab)
             active = rank.active(
                 self.sources, tab, stem=self.stem, support=self.support, personalised=context.personalised
             )
@@ -201,12 +202,12 @@ class Engine:
                 self._pages_since_flush = 0
                 self.flush_protections()
             plan = page.Plan(asked, served.ids, served.next_cursor, ranked.found_by, scored, ads)
-            return self._assemble(context, current, plan)
+            return self._assemble(context, current, plan, tab)
 
-    def _assemble(self, context: Context, current: state.AccountState, plan: page.Plan) -> model.Page:
+    def _assemble(self, context: Context, current: state.AccountState, plan: page.Plan, tab: Tab) -> model.Page:
         positions = [self.items.position[i] for i in plan.ids]
         scored = rank.score_missing(self.parts, context, current, positions, plan.scored)
-        return page.assemble(self.items, self.flags[context.band], self.videos, context, plan, scored)
+        return page.assemble(self.items, self.flags[context.band], self.videos, context, plan, scored, tab=tab)
 
     # -- events ----------------------------------------------------------
 
@@ -301,8 +302,7 @@ class Engine:
         return self.accounts.state(account_id, catch_up=True)
 
     @property
-    def _states(self) -> Mapping[str, state.AccountState]:
-        """The states held in memory, least recently used first."""
+    def _states(self) -> Mapping[str, state.AccountState]:  # held in memory, least recently used first
         return self.accounts.states
 
     def account_factors(self, current: state.AccountState) -> npt.NDArray[np.float32]:

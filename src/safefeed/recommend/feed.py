@@ -11,7 +11,7 @@ from safefeed.recommend import accounts as account_cache
 from safefeed.recommend import build as loading
 from safefeed.recommend import context as policy_context
 from safefeed.recommend import cursor as cursors
-from safefeed.recommend import engine, page, rank
+from safefeed.recommend import engine, following, page, rank
 from safefeed.recommend import items as catalog_items
 from safefeed.store import repository
 
@@ -39,6 +39,14 @@ EngineConfig = engine.EngineConfig
 Resolve = engine.Resolve
 as_stored = engine.as_stored
 DEFAULT_CONFIG = EngineConfig()
+
+
+def check_cursor(account_id: str, cursor: str) -> None:
+    """Raise InvalidCursor unless the cursor is one this feed issued to the account, of any tab."""
+    if following.is_cursor(cursor):
+        following.decode(account_id, cursor)
+    else:
+        cursors.decode(account_id, cursor)
 
 
 def build(

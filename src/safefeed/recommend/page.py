@@ -77,6 +77,8 @@ def assemble(
     context: policy_context.Context,
     plan: Plan,
     scored: Mapping[int, Scored],
+    *,
+    tab: str = "for_you",
 ) -> model.Page:
     """The page a plan stands for; `scored`: every position of the page scored (the plan's, and the rest)."""
     found = videos.get(plan.ids)
@@ -113,6 +115,7 @@ def assemble(
         plan.next_cursor,
         help=help_lines.lines_for(context.account.region) if needs_help else (),
         personalised=context.personalised,
+        tab=tab,
     )
 
 

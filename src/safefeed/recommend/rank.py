@@ -27,8 +27,8 @@ from safefeed.recommend import items as catalog_items
 Positions = npt.NDArray[np.int64]
 Vector = npt.NDArray[np.float32]
 Scored = cursors.Scored  # relevance, similarity, topic affinity, followed
-Tab = str  # "for_you", "stem" or "support"
-TABS = ("for_you", "stem", "support")
+Tab = str  # "for_you", "stem", "support" or "following" (chronological: `following`, not ranked here)
+TABS = ("for_you", "stem", "support", "following")
 THEME_CODES = catalog_items.THEME_CODES
 NOTHING_KNOWN = (np.zeros(0, np.int64), np.zeros(0, np.float32))
 

@@ -127,6 +127,11 @@ def disperse(ordered: Sequence[int], caps: Sequence[WindowCap], n: int, *, histo
     return chosen
 
 
+def fits(sequence: Sequence[int], item: int, caps: Sequence[WindowCap]) -> bool:
+    """Whether `item` may follow `sequence` under every cap."""
+    return all(_fits(sequence, item, cap) for cap in caps)
+
+
 def _fits(sequence: Sequence[int], item: int, cap: WindowCap) -> bool:
     flagged = cap.flagged
     if item not in flagged:

@@ -77,6 +77,12 @@ class Family:
             now=self.parts.now(),
         )
 
+    def set_feed_consent(self, guardian_id: str, teen_id: str, granted: bool) -> family.Controls:
+        """Consent to the teen's For You feed, or its withdrawal: where the policy asks for it, a minor
+        without it gets the chronological Following feed (New York SAFE for Kids Act, California SB 976)."""
+        teen = self._teen(guardian_id, teen_id)
+        return self.parts.wellbeing.set_feed_consent(guardian_id, teen, granted, self.parts.now())
+
     def decide(self, guardian_id: str, request_id: int, approve: bool) -> family.TimeRequest:
         return self.parts.wellbeing.decide(guardian_id, request_id, approve, self.parts.now())
 

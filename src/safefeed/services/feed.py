@@ -64,7 +64,7 @@ class Feed:
         parts = self.parts
         moment = parts.now(now)
         if cursor is not None:
-            feed.decode_cursor(account_id, cursor)
+            feed.check_cursor(account_id, cursor)
         admitted = parts.wellbeing.admit(parts.account(account_id), moment)
         if admitted.prompt is not None and admitted.prompt.blocking:
             return FeedAnswer(page=None, prompt=admitted.prompt)

@@ -74,11 +74,20 @@ def describe(policy: rules.Policy, config: feed.EngineConfig) -> str:
             ),
             *_sensitivity_lines(rule),
             f"- personalised feed {'on' if rule.personalised_by_default else 'off'} until you choose otherwise",
+            *(
+                [
+                    "- without a guardian's consent (Family Pairing): the Following feed instead of For You, videos of "
+                    "creators you follow, newest first [default_feed_without_consent]"
+                ]
+                if rule.default_feed_without_consent == "following"
+                else []
+            ),
             f"- ads: {rule.ad_targeting.value}",
         ]
     lines += [
         "",
         "## How to change it",
+        "- Open the **Following** tab: videos of the creators you follow, newest first, nothing ranked.",
         "- Press **Not interested** on any video, creator, hashtag or topic: it takes effect on the next video.",
         "- Add words or #hashtags to your **filters**: videos mentioning them are never shown.",
         "- Choose topics under **More of** and **Less of**.",

@@ -85,6 +85,14 @@ async function teenPage(main) {
           "They can see how much time you spend here — never which videos you watch or what you search.",
       ),
       guardians.length ? h("p", { id: "linked-with" }, `Linked with: ${guardians.join(", ")}`) : null,
+      set.consent_needed && !guardians.length
+        ? h(
+            "p",
+            { id: "consent-needed" },
+            "Until a parent or carer agrees, you see the Following feed: videos of creators you follow, newest first. " +
+              "Link with your family to ask them for the For You feed.",
+          )
+        : null,
       guardians.length ? h("details", {}, h("summary", {}, "Link with another parent or carer"), form) : form,
       guardians.map((guardian) => unlinkGuardian(guardian, () => teenPage(main))),
     ),
@@ -137,6 +145,7 @@ function familySetCard(set) {
     ["Personalised feed", switchText(set.personalised)],
     ["Autoplay", switchText(set.autoplay)],
     ["Streaks", switchText(set.streaks)],
+    ["For You feed", consentText(set)],
   ];
   return card(
     "family-set",
@@ -144,6 +153,12 @@ function familySetCard(set) {
     h("p", { class: "explain" }, "This is everything your family controls. Everything else is up to you."),
     h("dl", { class: "facts", id: "family-controls" }, rows.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])),
   );
+}
+
+function consentText(set) {
+  if (set.feed_consent) return "Your family agreed to it";
+  if (set.consent_needed) return "Needs your family's consent: until then you see Following, videos of creators you follow";
+  return "Your choice";
 }
 
 function requestCard(asked) {
@@ -284,6 +299,7 @@ async function teenSection(teenId, login, pending, reload) {
     passcodeForm(teenId),
     timeAwayForm(teenId, mine(set, login), reload),
     contentForm(teenId, mine(set, login), reload),
+    consentForm(teenId, set, mine(set, login), reload),
     unlinkButton(teenId, reload),
   );
 }
@@ -462,6 +478,32 @@ function contentForm(teenId, set, reload) {
     if (await attempt(line, () => wellbeing.tighten(teenId, change), "Content settings saved.")) reload();
   });
   return form;
+}
+
+// Consent to the For You feed: where the law asks for it (New York's SAFE for Kids Act, California's
+// SB 976), a teen without it sees only videos of creators they follow, newest first.
+function consentForm(teenId, set, own, reload) {
+  const line = errorLine();
+  const given = own.feed_consent === true;
+  const state = set.feed_consent
+    ? `${teenId} has the For You feed: you agreed${own.feed_consent_at ? ` on ${String(own.feed_consent_at).slice(0, 10)}` : ""}.`
+    : set.consent_needed
+      ? `${teenId} sees the Following feed: videos of creators they follow, newest first. The For You feed, which learns what they like, needs your consent first.`
+      : `${teenId}'s feed does not need your consent here; you can still record it.`;
+  const change = async (granted) => {
+    const done = granted ? "Consent to For You given." : "Consent to For You withdrawn.";
+    if (await attempt(line, () => wellbeing.setFeedConsent(teenId, granted), done)) reload();
+  };
+  return h(
+    "div",
+    { class: "inline-form consent" },
+    h("h3", {}, "For You feed"),
+    h("p", { class: "explain", "data-consent": String(Boolean(set.feed_consent)) }, state),
+    line,
+    given
+      ? h("button", { type: "button", onclick: () => change(false) }, "Withdraw consent to For You")
+      : h("button", { type: "button", onclick: () => change(true) }, "Allow the For You feed"),
+  );
 }
 
 function unlinkButton(teenId, reload) {

@@ -1,4 +1,6 @@
-// The For You feed: cards in a vertical list, more pages as you scroll, a timer standing in for playback.
+// The feed: For You, Following (creators you follow, newest first) and STEM; cards in a vertical list,
+// more pages as you scroll, a timer standing in for playback. The server says which tab it served: a
+// minor without a guardian's consent, where the policy asks for it, gets Following, and is told why.
 
 import * as api from "./api.js";
 import { announce, contact, fill, h, topicName } from "./dom.js";
@@ -9,6 +11,7 @@ import * as wellbeing from "./wellbeing.js";
 const PAGE_SIZE = 10;
 const TICK_MS = 250;
 const SKIP_SECONDS = 1.5; // scrolled past faster than this: a skip, not a watch
+const TAB_TITLES = { for_you: "For You", following: "Following", stem: "STEM" };
 
 export async function render(main, { go }) {
   const state = {
@@ -28,6 +31,8 @@ export async function render(main, { go }) {
   const sentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
   const banner = h("div", { class: "banners" });
   const about = h("p", { class: "about-feed" });
+  const reason = h("p", { class: "tab-reason", id: "tab-reason", role: "note", hidden: true });
+  const title = h("h1", {}, TAB_TITLES[state.tab]);
   const helpBox = h("div", { class: "help-box" });
   const tabs = h("div", { class: "tabs", role: "group", "aria-label": "Which feed" });
 
@@ -41,8 +46,7 @@ export async function render(main, { go }) {
         "data-tab": key,
         onclick: () => {
           if (state.tab === key) return;
-          state.tab = key;
-          for (const b of tabs.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.tab === key));
+          choose(key);
           restart();
         },
       },
@@ -51,8 +55,9 @@ export async function render(main, { go }) {
 
   fill(
     main,
-    h("div", { class: "title-row" }, h("h1", {}, "For You"), h("a", { href: "#/search", class: "button" }, "Search")),
+    h("div", { class: "title-row" }, title, h("a", { href: "#/search", class: "button" }, "Search")),
     tabs,
+    reason,
     about,
     banner,
     list,
@@ -68,7 +73,14 @@ export async function render(main, { go }) {
   ]);
   player.autoplay = Boolean(features.autoplay);
   tabs.append(tabButton("for_you", "For You"));
+  tabs.append(tabButton("following", "Following"));
   if (current.stem_feed !== false) tabs.append(tabButton("stem", "STEM"));
+
+  function choose(key) {
+    state.tab = key;
+    title.textContent = TAB_TITLES[key] || "For You";
+    for (const b of tabs.querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.tab === key));
+  }
 
   function restart() {
     player.stop();
@@ -76,6 +88,7 @@ export async function render(main, { go }) {
     state.cursor = null;
     state.ended = false;
     state.count = 0;
+    more.hidden = false;
     load();
   }
 
@@ -90,9 +103,19 @@ export async function render(main, { go }) {
       const page = await api.get("/v1/feed", { query: { n: PAGE_SIZE, cursor: state.cursor, tab: state.tab } });
       if (!state.alive) return;
       wellbeing.noteServerTime(page.now || (page.prompt && page.prompt.now));
-      about.textContent = page.personalised
-        ? "This feed is based on what you watch and like. You can turn that off in “My feed”."
-        : "This feed isn't based on what you watch: you see popular and varied videos. You can change that in “My feed”.";
+      // The tab served may not be the one asked for (For You needs a guardian's consent): say so.
+      // (A page a well-being prompt stands in for has no tab: nothing changes.)
+      if (page.tab) {
+        if (page.tab !== state.tab) choose(page.tab);
+        reason.hidden = !page.tab_reason;
+        reason.textContent = page.tab_reason || "";
+      }
+      about.textContent =
+        state.tab === "following"
+          ? "Videos from creators you follow, newest first. Nothing you watch or like changes the order."
+          : page.personalised
+            ? "This feed is based on what you watch and like. You can turn that off in “My feed”."
+            : "This feed isn't based on what you watch: you see popular and varied videos. You can change that in “My feed”.";
       showHelp(helpBox, page.help);
       if (page.prompt && page.prompt.blocking) {
         // The videos wait behind the prompt (your place is kept) until it is answered.
@@ -111,7 +134,11 @@ export async function render(main, { go }) {
         state.cursor = page.next_cursor;
         if (!page.items.length || !page.next_cursor) {
           state.ended = true;
-          status.textContent = "You're all caught up. Take a break, or come back later for more.";
+          status.textContent =
+            page.notice ||
+            (state.tab === "following"
+              ? "That's everything from creators you follow."
+              : "You're all caught up. Take a break, or come back later for more.");
           more.hidden = true;
         } else {
           status.textContent = `${state.count} videos loaded.`;

@@ -39,6 +39,7 @@ export const setTeenLimit = (id, minutes) => api.put(`${teen(id)}/limit`, { minu
 export const setTeenPasscode = (id, passcode) => api.put(`${teen(id)}/passcode`, { passcode });
 export const setTimeAway = (id, windows) => api.put(`${teen(id)}/time-away`, { windows });
 export const tighten = (id, changes) => api.patch(`${teen(id)}/content`, changes);
+export const setFeedConsent = (id, granted) => api.put(`${teen(id)}/feed-consent`, { granted });
 export const unlinkTeen = (id) => api.del(teen(id));
 export const requests = () => api.get(`${F}/requests`);
 export const decide = (requestId, approve) => api.post(`${F}/requests/${requestId}/decision`, { approve });

@@ -4,6 +4,11 @@ A guardian's controls are an overlay on the teen's own settings: the teen gets
 the union of every filter and the "off" of every switch any guardian turned
 off, so a guardian can only ever make the teen's feed tighter than the teen's
 own choice. Lifting a guardian's switch (`True`) hands it back to the teen.
+
+One thing a guardian gives rather than restricts: consent to the For You feed, which
+a policy may require before a minor gets it (`default_feed_without_consent`; New
+York's SAFE for Kids Act, California's SB 976). It is recorded with who gave it and
+when; it holds while a linked guardian has given it and none has withdrawn theirs.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ class GuardianControls:
     autoplay: bool | None = None
     streaks: bool | None = None
     updated_at: dt.datetime | None = None
+    feed_consent: bool | None = None  # For You: True given, False withdrawn, None never asked
+    feed_consent_at: dt.datetime | None = None  # when it was given or withdrawn
 
     def settings_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +67,8 @@ class GuardianControls:
             "personalised": self.personalised,
             "autoplay": self.autoplay,
             "streaks": self.streaks,
+            "feed_consent": self.feed_consent,
+            "feed_consent_at": None if self.feed_consent_at is None else self.feed_consent_at.isoformat(),
         }
 
     @classmethod
@@ -81,7 +90,13 @@ class GuardianControls:
             autoplay=settings.get("autoplay"),
             streaks=settings.get("streaks"),
             updated_at=updated_at,
+            feed_consent=settings.get("feed_consent"),
+            feed_consent_at=_moment(settings.get("feed_consent_at")),
         )
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,6 +114,8 @@ class Controls:
     autoplay: bool | None
     streaks: bool | None
     by_guardian: tuple[GuardianControls, ...]
+    feed_consent: bool = False  # a linked guardian consented to For You and none withdrew
+    consent_needed: bool = False  # the policy serves this teen Following until a guardian consents
 
 
 def _off(values: Sequence[bool | None]) -> bool | None:
@@ -121,7 +138,17 @@ def merge(teen_id: str, guardians: Sequence[str], each: Sequence[GuardianControl
         autoplay=_off([c.autoplay for c in each]),
         streaks=_off([c.streaks for c in each]),
         by_guardian=tuple(each),
+        feed_consent=consented([c.feed_consent for c in each]),
     )
+
+
+def consented(answers: Sequence[bool | None]) -> bool:
+    """Whether the guardians' answers add up to consent: one given, none withdrawn (the strictest wins).
+
+    >>> consented([True, None]), consented([True, False]), consented([None]), consented([])
+    (True, False, False, False)
+    """
+    return any(answer is True for answer in answers) and not any(answer is False for answer in answers)
 
 
 def apply(settings: model.AccountSettings, controls: Controls) -> model.AccountSettings:

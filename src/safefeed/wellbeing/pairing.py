@@ -149,15 +149,39 @@ class Pairing:
         )
         return self.family_controls(teen)
 
+    def set_feed_consent(
+        self, guardian_id: str, teen: model.Account, granted: bool, now: dt.datetime
+    ) -> family.Controls:
+        """A guardian gives (or withdraws) consent to the For You feed, recorded with when; the teen is told."""
+        self.require_guardian(guardian_id, teen.id)
+        mine = self._own_controls(guardian_id, teen.id)
+        self.ctx.store.pairing.put_controls(
+            teen.id, dataclasses.replace(mine, feed_consent=granted, feed_consent_at=clock.utc(now)), now
+        )
+        self.ctx.store.inbox.notify(
+            teen.id,
+            notifications.Kind.FAMILY_PAIRING,
+            "For You is on" if granted else "Back to Following",
+            f"{guardian_id} agreed to your For You feed."
+            if granted
+            else f"{guardian_id} withdrew consent to your For You feed: you see videos of creators you follow.",
+            now,
+            key=None,
+            subject=guardian_id,
+        )
+        return self.family_controls(teen)
+
     def family_controls(self, teen: model.Account) -> family.Controls:
         """Everything any linked guardian set, merged to the strictest: the teen sees all of it."""
         guardians = self.ctx.store.pairing.guardians_of(teen.id)
-        if not guardians:  # most accounts: no second query on the feed path
-            return family.merge(teen.id, guardians, [])
-        linked = [
-            controls for controls in self.ctx.store.pairing.controls(teen.id) if controls.guardian_id in guardians
+        linked = [  # most accounts have no guardian: no second query on the feed path
+            controls
+            for controls in (self.ctx.store.pairing.controls(teen.id) if guardians else [])
+            if controls.guardian_id in guardians
         ]
-        return family.merge(teen.id, guardians, linked)
+        # The band by today's date: a year's precision, as bands go (the feed decides by its own moment).
+        needed = self.ctx.policy.band(teen, dt.datetime.now(dt.UTC).date()).default_feed_without_consent != "for_you"
+        return dataclasses.replace(family.merge(teen.id, guardians, linked), consent_needed=needed)
 
     def effective_account(self, account: model.Account) -> model.Account:
         """The account with its guardians' controls laid over its settings: what the feed must use."""
@@ -231,4 +255,4 @@ def overlay(account: model.Account, controls: family.Controls) -> model.Account:
     settings = family.apply(account.settings, controls)
     if controls.daily_limit_minutes is not None:
         settings = dataclasses.replace(settings, daily_limit_minutes=controls.daily_limit_minutes)
-    return dataclasses.replace(account, settings=settings)
+    return dataclasses.replace(account, settings=settings, feed_consent=controls.feed_consent)

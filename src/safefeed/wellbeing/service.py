@@ -202,6 +202,11 @@ class Wellbeing:
             now=now,
         )
 
+    def set_feed_consent(
+        self, guardian_id: str, teen: model.Account, granted: bool, now: dt.datetime
+    ) -> family.Controls:
+        return self._pairing.set_feed_consent(guardian_id, teen, granted, now)
+
     def family_controls(self, teen: model.Account) -> family.Controls:
         return self._pairing.family_controls(teen)
 

@@ -52,6 +52,10 @@ class ContentIn(schemas.Strict):
     streaks: bool | None = None
 
 
+class ConsentIn(schemas.Strict):
+    granted: bool  # false withdraws it
+
+
 class MoreTimeIn(schemas.Strict):
     minutes: Annotated[int, pydantic.Field(ge=1, le=240)]
 
@@ -116,6 +120,16 @@ def tighten(teen_id: str, body: ContentIn, guardian_id: deps.GuardianId, safefee
         autoplay=body.autoplay,
         streaks=body.streaks,
     )
+
+
+@router.put("/teens/{teen_id}/feed-consent", response_model=family.Controls)
+def set_feed_consent(
+    teen_id: str, body: ConsentIn, guardian_id: deps.GuardianId, safefeed: deps.ServiceDep
+) -> family.Controls:
+    """Consent to the teen's For You feed (or withdraw it). Where the policy asks for it
+    (`default_feed_without_consent`), a minor without it gets the chronological Following feed:
+    New York's SAFE for Kids Act and California's SB 976 require a parent's consent first."""
+    return safefeed.family.set_feed_consent(guardian_id, teen_id, body.granted)
 
 
 @router.post("/requests/{request_id}/decision", response_model=family.TimeRequest)

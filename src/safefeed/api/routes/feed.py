@@ -33,10 +33,19 @@ async def get_feed(
     safefeed: deps.ServiceDep,
     n: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, fastapi.Query(max_length=200)] = None,
-    tab: Literal["for_you", "stem"] = "for_you",
+    tab: Annotated[
+        Literal["for_you", "stem", "following"],
+        fastapi.Query(
+            description="following: videos of creators you follow, newest first, nothing ranked. A minor without "
+            "a guardian's consent, where the policy asks for it, gets following for for_you (the page's tab and "
+            "tab_reason say so)."
+        ),
+    ] = "for_you",
     now: Now = None,
 ) -> schemas.PageOut:
-    """The next page; pass the previous `next_cursor` to scroll on (the same cursor twice gives the same page)."""
+    """The next page; pass the previous `next_cursor` to scroll on (the same cursor twice gives the same page).
+
+    The page's `tab` is the tab served; `next_cursor` is null when a Following tab has no more."""
     # On the event loop, not in the thread pool: a page is a few ms of CPU under the engine's lock, and
     # threads taking turns at the GIL served 40% fewer pages than this (bench/http_load.py).
     moment = safefeed.now(_clock(request, now))
