@@ -44,6 +44,26 @@ async def get_feed(
     return schemas.page_out(answer.page, answer.prompt, cursor, moment)
 
 
+@router.get("/visitor/feed", response_model=schemas.PageOut, dependencies=[deps.Visitor])
+async def get_visitor_feed(
+    request: fastapi.Request,
+    safefeed: deps.ServiceDep,
+    n: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, fastapi.Query(max_length=200)] = None,
+    region: Annotated[
+        str, fastapi.Query(pattern="^([A-Za-z]{2})?$", description="ISO country code: picks local help lines")
+    ] = "",
+    now: Now = None,
+) -> schemas.PageOut:
+    """The feed for someone not logged in: the youngest age band's, not personalised, nothing stored.
+
+    No token. Pass the previous `next_cursor` to scroll on; the cursor is all the paging there is.
+    """
+    moment = safefeed.now(_clock(request, now))
+    page = safefeed.feed.visitor_page(n=n, cursor=cursor, region=region.upper(), now=moment)
+    return schemas.page_out(page, None, cursor, moment)
+
+
 @router.get("/search", response_model=schemas.SearchOut)
 def search(
     request: fastapi.Request,

@@ -3,8 +3,8 @@
 The in-process service sits above the audit, so the caller hands it in as an
 `InProcess` factory (the CLI passes `services.conformance_target` over
 `compose.assemble`): a test then meets the well-being gate, search, settings
-and refresh exactly as the app does. `HttpControls` adds the /v1/me and
-/v1/search routes to the audit's `targets.Http`. Other kinds (ALS peer, null
+and refresh exactly as the app does. `HttpControls` adds the /v1/me,
+/v1/search and /v1/visitor/feed routes to the audit's `targets.Http`. Other kinds (ALS peer, null
 feed) are the audit's own targets, with no controls.
 """
 
@@ -26,6 +26,10 @@ InProcess = Callable[[repository.Store, str], targets.Target]
 
 class HttpControls(targets.Http):
     """`targets.Http` plus the controls SafeFeed's API offers (see docs/conformance.md)."""
+
+    def __init__(self, base_url: str, *, timeout_s: float = 30.0) -> None:
+        super().__init__(base_url, timeout_s=timeout_s)
+        self._visits: dict[str, str] = {}  # visitor -> the next cursor of its visit
 
     def send(self, events: Sequence[model.Event]) -> None:
         by_account: dict[str, list[dict[str, Any]]] = {}
@@ -62,6 +66,20 @@ class HttpControls(targets.Http):
 
     def forget_interest(self, account_id: str, topic: str, now: dt.datetime) -> None:
         self._call("DELETE", f"/v1/me/interests/{urllib.parse.quote(topic)}", token=self._token(account_id))
+
+    def anonymous_feed(self, visitor_id: str, n: int, now: dt.datetime) -> Sequence[model.Video]:
+        """GET /v1/visitor/feed without a token; `visitor_id` only keeps each visit's cursor apart."""
+        query = {"n": str(n), "now": now.isoformat()}
+        if visitor_id in self._visits:
+            query["cursor"] = self._visits[visitor_id]
+        answer = self._call("GET", "/v1/visitor/feed?" + urllib.parse.urlencode(query))
+        try:
+            self._visits[visitor_id] = str(answer["next_cursor"])
+            return [targets.video_from_json(item["video"]) for item in answer["items"]]
+        except (KeyError, TypeError, ValueError) as bad:
+            raise targets.AuditError(
+                f"GET /v1/visitor/feed answered something that is not a feed page: {bad!r}"
+            ) from None
 
 
 def build(
