@@ -75,6 +75,9 @@ class Service:
             return capabilities.Searched((), 0, False)
         return capabilities.Searched(got.result.videos, len(got.result.help), got.result.withheld)
 
+    def suggest(self, account_id: str, typed: str, now: dt.datetime) -> tuple[str, ...]:
+        return self.safefeed.feed.suggestions(account_id, typed, n=20, now=self._at(now))
+
     def set_personalised(self, account_id: str, personalised: bool, now: dt.datetime) -> None:
         self._at(now)
         self.safefeed.controls.change_settings(account_id, controls.SettingsChange(personalised=personalised))

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from safefeed import model
-from safefeed.recommend import feed, visitors
+from safefeed.recommend import feed, suggestions, visitors
 from safefeed.services import parts as parts_module
 from safefeed.wellbeing import prompts
 
@@ -48,6 +48,7 @@ class Feed:
     def __init__(self, parts: parts_module.Parts) -> None:
         self.parts = parts
         self._visitors: visitors.Visitors | None = None
+        self._suggestions: suggestions.Suggestions | None = None
 
     def page(
         self,
@@ -115,3 +116,16 @@ class Feed:
             return SearchAnswer(result=None, prompt=admitted.prompt)
         result = parts.engine.search(account_id, query, n=n, now=moment, account=admitted.account)
         return SearchAnswer(result, admitted.prompt)
+
+    def suggestions(
+        self, account_id: str, query: str, *, n: int = 8, now: dt.datetime | None = None
+    ) -> tuple[str, ...]:
+        """Completions of a search being typed; never one that would be a search withheld from the account.
+
+        Typing is not searching: nothing is logged or learned, and no screen time is counted.
+        """
+        engine = self.parts.engine
+        context = engine.context(engine.account(account_id), self.parts.now(now))
+        if self._suggestions is None or self._suggestions.parts is not engine.parts:  # the catalog was rebuilt
+            self._suggestions = suggestions.Suggestions(engine.parts)
+        return self._suggestions.suggest(context, query, n)

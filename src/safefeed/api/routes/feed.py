@@ -78,6 +78,20 @@ def search(
     return schemas.search_out(answer.result, answer.prompt)
 
 
+@router.get("/search/suggestions", response_model=schemas.SuggestionsOut)
+async def search_suggestions(
+    request: fastapi.Request,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    q: Annotated[str, fastapi.Query(min_length=1, max_length=100)],
+    n: Annotated[int, fastapi.Query(ge=1, le=20)] = 8,
+    now: Now = None,
+) -> schemas.SuggestionsOut:
+    """Completions for the search box from the hashtags and topics you may be shown; typing is not logged."""
+    found = safefeed.feed.suggestions(account_id, q, n=n, now=_clock(request, now))
+    return schemas.SuggestionsOut(suggestions=list(found))
+
+
 @router.post("/events", response_model=schemas.RecordedOut)
 def post_events(
     request: fastapi.Request,

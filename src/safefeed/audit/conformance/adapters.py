@@ -4,8 +4,9 @@ The in-process service sits above the audit, so the caller hands it in as an
 `InProcess` factory (the CLI passes `services.conformance_target` over
 `compose.assemble`): a test then meets the well-being gate, search, settings
 and refresh exactly as the app does. `HttpControls` adds the /v1/me,
-/v1/search and /v1/visitor/feed routes to the audit's `targets.Http`. Other kinds (ALS peer, null
-feed) are the audit's own targets, with no controls.
+/v1/search, /v1/search/suggestions and /v1/visitor/feed routes to the
+audit's `targets.Http`. Other kinds (ALS peer, null feed) are the audit's own
+targets, with no controls.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ class HttpControls(targets.Http):
             return capabilities.Searched(videos, len(answer.get("help", [])), bool(answer.get("withheld", False)))
         except (KeyError, TypeError, ValueError) as bad:
             raise targets.AuditError(f"GET /v1/search answered something that is not a search: {bad!r}") from None
+
+    def suggest(self, account_id: str, typed: str, now: dt.datetime) -> tuple[str, ...]:
+        path = "/v1/search/suggestions?" + urllib.parse.urlencode({"q": typed, "n": "20", "now": now.isoformat()})
+        answer = self._call("GET", path, token=self._token(account_id))
+        try:
+            return tuple(str(word) for word in answer["suggestions"])
+        except (KeyError, TypeError) as bad:
+            raise targets.AuditError(f"GET /v1/search/suggestions answered no suggestions list: {bad!r}") from None
 
     def set_personalised(self, account_id: str, personalised: bool, now: dt.datetime) -> None:
         self._call("PATCH", "/v1/me/settings", {"personalised": personalised}, self._token(account_id))

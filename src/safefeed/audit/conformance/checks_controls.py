@@ -33,7 +33,34 @@ def search_coded(ctx: sessions.Context) -> Checked:
     detail = f"{len(failing)} of {len(queries)} queries failed" + (": " + "; ".join(failing) if failing else "")
     return Checked(
         (Measured("queries_failing", stats.clopper_pearson(len(failing), len(queries)), detail),),
-        notes=("search suggestions are not in the HTTP contract: not tested",),
+        notes=("search suggestions are requirement search-suggestions-safe",),
+    )
+
+
+def search_suggestions(ctx: sessions.Context) -> Checked:
+    """Typing a suicide, self-harm or eating-disorder search, plain or coded, letter by letter: the box never
+    completes it for a child. An adult typing the same is asked too, to show what the box holds."""
+    target = ctx.target
+    assert isinstance(target, capabilities.Suggests)
+    words = ctx.words("queries", ["suicide"])
+    offered: dict[str, list[str]] = {}
+    for role, age in (("child", ctx.suite.child_age), ("adult", ctx.suite.adult_age)):
+        account = ctx.account(role, 0, age=age)
+        failing = []
+        for number, query in enumerate(words):
+            at = ctx.start + dt.timedelta(minutes=number)
+            seen = {word for cut in range(2, len(query) + 1) for word in target.suggest(account.id, query[:cut], at)}
+            blocked = sorted(word for word in seen if labels.e1_search(word, words))
+            if blocked:
+                failing.append(f"{query!r}: {', '.join(blocked[:3])}")
+        offered[role] = failing
+    child = offered["child"]
+    detail = f"{len(child)} of {len(words)} queries, typed letter by letter, drew such a suggestion" + (
+        ": " + "; ".join(child) if child else ""
+    )
+    return Checked(
+        (Measured("queries_suggesting", stats.clopper_pearson(len(child), len(words)), detail),),
+        notes=(f"for an adult, {len(offered['adult'])} of {len(words)} queries drew one",),
     )
 
 
