@@ -14,7 +14,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class Vocabulary:
     weights: tuple[float, ...]
 
     @classmethod
-    def of(cls, weighted: Counter[str]) -> Vocabulary:
+    def of(cls, weighted: Mapping[str, float]) -> Vocabulary:
         rows = sorted((key(word), word, weight) for word, weight in weighted.items() if key(word))
         return cls(tuple(r[0] for r in rows), tuple(r[1] for r in rows), tuple(r[2] for r in rows))
 
@@ -66,7 +67,7 @@ def vocabulary(parts: rank.Parts, context: policy_context.Context) -> Vocabulary
     items = parts.items
     everything = np.arange(len(items), dtype=np.int64)
     keep = rank.eligible(parts, everything, state.AccountState.empty(1), context, unseen_only=False).keep
-    weighted: Counter[str] = Counter()
+    weighted: defaultdict[str, float] = defaultdict(float)
     for position in everything[keep].tolist():
         weight = 1.0 + float(items.popularity[position])
         for tag in items.hashtags[position]:

@@ -31,7 +31,7 @@ from safefeed import model
 from safefeed.recommend import context as policy_context
 from safefeed.recommend import cursor as cursors
 from safefeed.recommend import engine as engine_module
-from safefeed.recommend import page, rank, state
+from safefeed.recommend import page, rank, state, vectors
 
 VISITOR = "visitor"  # the id pages carry: not an account, and the same for every visitor
 CHUNK = 20  # a walk is ranked this many items at a time, whatever page size is asked
@@ -126,7 +126,7 @@ class Visitors:
         key = (seed, region)
         walk = self._walks.get(key)
         if walk is None:
-            walk = self._walks[key] = Walk(seed, state.AccountState.empty(self.engine.index.dimensions))
+            walk = self._walks[key] = Walk(seed, state.AccountState.empty(vectors.DIMENSIONS))
         self._walks.move_to_end(key)
         while len(self._walks) > self.cached:
             self._walks.popitem(last=False)
