@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi import testclient
 
 from safefeed import model, services
-from safefeed.recommend import rank, state
+from safefeed.recommend import rank, state, visitors
 from safefeed.store import schema
 from tests.api.conftest import sign_up
 
@@ -124,3 +124,14 @@ def test_an_account_without_a_birth_date_is_served_as_the_youngest_band(
     assert account.birth_year is None
     at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     assert safefeed.parts.engine.context(account, at).band is model.AgeBand.U16
+
+
+def test_a_visit_ends_with_empty_pages_and_a_cursor_past_its_end_is_refused(client: testclient.TestClient) -> None:
+    served = scroll(client, 14)  # the tiny catalog runs out for the youngest band before 140 items
+    last = client.get("/v1/visitor/feed", params={"n": "10"}).json()
+    for _ in range(13):
+        last = client.get("/v1/visitor/feed", params={"n": "10", "cursor": last["next_cursor"]}).json()
+    assert len(served) < 140 and last["items"] == []
+    seed, _offset = visitors.decode(last["next_cursor"])
+    past_end = visitors.encode(seed, visitors.MAX_ITEMS + 1)
+    assert client.get("/v1/visitor/feed", params={"cursor": past_end}).status_code == 400

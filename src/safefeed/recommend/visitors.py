@@ -35,7 +35,7 @@ from safefeed.recommend import page, rank, state, vectors
 
 VISITOR = "visitor"  # the id pages carry: not an account, and the same for every visitor
 CHUNK = 20  # a walk is ranked this many items at a time, whatever page size is asked
-MAX_ITEMS = 5_000  # a cursor past this is refused: a visit that long has a fresh start
+MAX_ITEMS = 5_000  # a visit ends here (empty pages; a cursor past it is refused): a longer one starts afresh
 CACHED_WALKS = 256
 _PREFIX = "v1"
 
@@ -107,8 +107,9 @@ class Visitors:
         asked = cursor if cursor is not None else encode(seed, 0)
         with self._lock, engine._lock:  # the engine's lock: moderation changes the arrays ranking reads
             walk = self._walk(seed, region)
-            extend(engine, walk, context, offset + n)
-            chunk = walk.positions[offset : offset + n]
+            upto = min(offset + n, MAX_ITEMS)  # at the end of a visit the pages are empty
+            extend(engine, walk, context, upto)
+            chunk = walk.positions[offset:upto]
             # Checked again now: a video taken down since the walk was ranked is not served.
             keep = rank.eligible(engine.parts, np.asarray(chunk, np.int64), walk.current, context, unseen_only=False)
             shown = [p for p, ok in zip(chunk, keep.keep.tolist(), strict=True) if ok]
