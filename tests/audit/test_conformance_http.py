@@ -41,3 +41,6 @@ def test_http_gives_the_same_verdicts_and_figures_as_in_process(world: Path, tmp
     assert figures(over_http) == figures(in_process)
     untestable = {r["id"]: r["reason"] for r in over_http["results"] if r["id"] in OVER_HTTP_ONLY_IN_PROCESS}
     assert all("wellbeing" in reason or "notifications" in reason for reason in untestable.values())
+    over_http_verdicts = {r["id"]: r["verdict"] for r in over_http["results"]}
+    assert over_http_verdicts["logged-out-youngest"] == "pass"  # GET /v1/visitor/feed, no token
+    assert over_http_verdicts["search-suggestions-safe"] == "pass"  # GET /v1/search/suggestions

@@ -87,3 +87,12 @@ async def limit_anonymous(request: fastapi.Request) -> None:
 
 
 Anonymous = fastapi.Depends(limit_anonymous)
+
+
+async def limit_visitor(request: fastapi.Request) -> None:
+    """The logged-out feed is limited per client address, as an account's calls are per account."""
+    limiter: limits.Limiter = request.app.state.limiter
+    limiter.check(f"visitor:{client_address(request)}")
+
+
+Visitor = fastapi.Depends(limit_visitor)

@@ -188,6 +188,12 @@ class SearchOut(pydantic.BaseModel):
     prompt: PromptOut | None
 
 
+class SuggestionsOut(pydantic.BaseModel):
+    """Completions of what is being typed, most searched-for first (none that a search would withhold)."""
+
+    suggestions: list[str]
+
+
 def search_out(result: model.SearchResult | None, prompt: prompts.Prompt | None) -> SearchOut:
     return SearchOut(
         videos=[] if result is None else [VideoOut.of(video) for video in result.videos],

@@ -141,7 +141,8 @@ class Explore:
     def candidates(self, request: Request, k: int) -> Positions:
         if len(self.items) == 0:
             return np.zeros(0, dtype=np.int64)
-        affinity = request.state.topic_affinity
+        # Without profiling (DSA Art. 38) what was learned about the account may not steer even this.
+        affinity = request.state.topic_affinity if request.personalised else {}
         usual = sorted(affinity, key=lambda topic: -affinity[topic])[: self.top_topics]
         codes = self.items.topic_code
         usual_codes = [codes[topic] for topic in usual if topic in codes and affinity[topic] > 0]

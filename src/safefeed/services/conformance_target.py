@@ -33,6 +33,7 @@ class Service:
         self.safefeed = safefeed
         self._clock = clock  # the simulated time the service reads for acts that carry none
         self._cursors: dict[str, str] = {}
+        self._visits: dict[str, str] = {}  # visitor -> the next cursor of its visit (the visitor's only state)
 
     def _at(self, now: dt.datetime) -> dt.datetime:
         self._clock[0] = now
@@ -58,6 +59,11 @@ class Service:
         if events:
             self.safefeed.feed.record(events, now=self._at(max(event.at for event in events)))
 
+    def anonymous_feed(self, visitor_id: str, n: int, now: dt.datetime) -> Sequence[model.Video]:
+        got = self.safefeed.feed.visitor_page(n=n, cursor=self._visits.get(visitor_id), now=self._at(now))
+        self._visits[visitor_id] = got.next_cursor
+        return tuple(item.video for item in got.items)
+
     def refresh(self, account_id: str, now: dt.datetime) -> None:
         self._at(now)
         self.safefeed.controls.refresh(account_id)
@@ -68,6 +74,9 @@ class Service:
         if got.result is None:
             return capabilities.Searched((), 0, False)
         return capabilities.Searched(got.result.videos, len(got.result.help), got.result.withheld)
+
+    def suggest(self, account_id: str, typed: str, now: dt.datetime) -> tuple[str, ...]:
+        return self.safefeed.feed.suggestions(account_id, typed, n=20, now=self._at(now))
 
     def set_personalised(self, account_id: str, personalised: bool, now: dt.datetime) -> None:
         self._at(now)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from safefeed import model
-from safefeed.recommend import feed
+from safefeed.recommend import feed, suggestions, visitors
 from safefeed.services import parts as parts_module
 from safefeed.wellbeing import prompts
 
@@ -47,6 +47,8 @@ class SearchAnswer:
 class Feed:
     def __init__(self, parts: parts_module.Parts) -> None:
         self.parts = parts
+        self._visitors: visitors.Visitors | None = None
+        self._suggestions: suggestions.Suggestions | None = None
 
     def page(
         self,
@@ -70,6 +72,18 @@ class Feed:
             return FeedAnswer(page=None, prompt=admitted.prompt)
         page = parts.engine.feed(account_id, n=n, cursor=cursor, now=moment, tab=tab, account=admitted.account)
         return FeedAnswer(page, admitted.prompt)
+
+    def visitor_page(
+        self, *, n: int, cursor: str | None = None, region: str = "", now: dt.datetime | None = None
+    ) -> model.Page:
+        """A logged-out visitor's next page: the youngest band's feed, not personalised, nothing stored.
+
+        No well-being gate runs: there is no account to hold a limit, and no screen time is kept.
+        """
+        engine = self.parts.engine
+        if self._visitors is None or self._visitors.engine is not engine:  # the catalog was rebuilt
+            self._visitors = visitors.Visitors(engine)
+        return self._visitors.page(n=n, cursor=cursor, region=region, now=self.parts.now(now))
 
     def record(self, events: Sequence[model.Event], *, now: dt.datetime | None = None) -> int:
         """Log events (durably, before answering) and learn from them; all or nothing.
@@ -102,3 +116,16 @@ class Feed:
             return SearchAnswer(result=None, prompt=admitted.prompt)
         result = parts.engine.search(account_id, query, n=n, now=moment, account=admitted.account)
         return SearchAnswer(result, admitted.prompt)
+
+    def suggestions(
+        self, account_id: str, query: str, *, n: int = 8, now: dt.datetime | None = None
+    ) -> tuple[str, ...]:
+        """Completions of a search being typed; never one that would be a search withheld from the account.
+
+        Typing is not searching: nothing is logged or learned, and no screen time is counted.
+        """
+        engine = self.parts.engine
+        context = engine.context(engine.account(account_id), self.parts.now(now))
+        if self._suggestions is None or self._suggestions.parts is not engine.parts:  # the catalog was rebuilt
+            self._suggestions = suggestions.Suggestions(engine.parts)
+        return self._suggestions.suggest(context, query, n)

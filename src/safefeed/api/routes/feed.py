@@ -53,6 +53,26 @@ async def get_feed(
     return schemas.page_out(answer.page, answer.prompt, cursor, moment)
 
 
+@router.get("/visitor/feed", response_model=schemas.PageOut, dependencies=[deps.Visitor])
+async def get_visitor_feed(
+    request: fastapi.Request,
+    safefeed: deps.ServiceDep,
+    n: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, fastapi.Query(max_length=200)] = None,
+    region: Annotated[
+        str, fastapi.Query(pattern="^([A-Za-z]{2})?$", description="ISO country code: picks local help lines")
+    ] = "",
+    now: Now = None,
+) -> schemas.PageOut:
+    """The feed for someone not logged in: the youngest age band's, not personalised, nothing stored.
+
+    No token. Pass the previous `next_cursor` to scroll on; the cursor is all the paging there is.
+    """
+    moment = safefeed.now(_clock(request, now))
+    page = safefeed.feed.visitor_page(n=n, cursor=cursor, region=region.upper(), now=moment)
+    return schemas.page_out(page, None, cursor, moment)
+
+
 @router.get("/search", response_model=schemas.SearchOut)
 def search(
     request: fastapi.Request,
@@ -65,6 +85,20 @@ def search(
     """Captions and hashtags; a search also feeds your interests."""
     answer = safefeed.feed.search(account_id, q, n=n, now=_clock(request, now))
     return schemas.search_out(answer.result, answer.prompt)
+
+
+@router.get("/search/suggestions", response_model=schemas.SuggestionsOut)
+async def search_suggestions(
+    request: fastapi.Request,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    q: Annotated[str, fastapi.Query(min_length=1, max_length=100)],
+    n: Annotated[int, fastapi.Query(ge=1, le=20)] = 8,
+    now: Now = None,
+) -> schemas.SuggestionsOut:
+    """Completions for the search box from the hashtags and topics you may be shown; typing is not logged."""
+    found = safefeed.feed.suggestions(account_id, q, n=n, now=_clock(request, now))
+    return schemas.SuggestionsOut(suggestions=list(found))
 
 
 @router.post("/events", response_model=schemas.RecordedOut)

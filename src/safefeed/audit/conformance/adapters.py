@@ -3,9 +3,10 @@
 The in-process service sits above the audit, so the caller hands it in as an
 `InProcess` factory (the CLI passes `services.conformance_target` over
 `compose.assemble`): a test then meets the well-being gate, search, settings
-and refresh exactly as the app does. `HttpControls` adds the /v1/me and
-/v1/search routes to the audit's `targets.Http`. Other kinds (ALS peer, null
-feed) are the audit's own targets, with no controls.
+and refresh exactly as the app does. `HttpControls` adds the /v1/me,
+/v1/search, /v1/search/suggestions and /v1/visitor/feed routes to the
+audit's `targets.Http`. Other kinds (ALS peer, null feed) are the audit's own
+targets, with no controls.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ InProcess = Callable[[repository.Store, str], targets.Target]
 
 class HttpControls(targets.Http):
     """`targets.Http` plus the controls SafeFeed's API offers (see docs/conformance.md)."""
+
+    def __init__(self, base_url: str, *, timeout_s: float = 30.0) -> None:
+        super().__init__(base_url, timeout_s=timeout_s)
+        self._visits: dict[str, str] = {}  # visitor -> the next cursor of its visit
 
     def send(self, events: Sequence[model.Event]) -> None:
         by_account: dict[str, list[dict[str, Any]]] = {}
@@ -53,6 +58,14 @@ class HttpControls(targets.Http):
         except (KeyError, TypeError, ValueError) as bad:
             raise targets.AuditError(f"GET /v1/search answered something that is not a search: {bad!r}") from None
 
+    def suggest(self, account_id: str, typed: str, now: dt.datetime) -> tuple[str, ...]:
+        path = "/v1/search/suggestions?" + urllib.parse.urlencode({"q": typed, "n": "20", "now": now.isoformat()})
+        answer = self._call("GET", path, token=self._token(account_id))
+        try:
+            return tuple(str(word) for word in answer["suggestions"])
+        except (KeyError, TypeError) as bad:
+            raise targets.AuditError(f"GET /v1/search/suggestions answered no suggestions list: {bad!r}") from None
+
     def set_personalised(self, account_id: str, personalised: bool, now: dt.datetime) -> None:
         self._call("PATCH", "/v1/me/settings", {"personalised": personalised}, self._token(account_id))
 
@@ -62,6 +75,20 @@ class HttpControls(targets.Http):
 
     def forget_interest(self, account_id: str, topic: str, now: dt.datetime) -> None:
         self._call("DELETE", f"/v1/me/interests/{urllib.parse.quote(topic)}", token=self._token(account_id))
+
+    def anonymous_feed(self, visitor_id: str, n: int, now: dt.datetime) -> Sequence[model.Video]:
+        """GET /v1/visitor/feed without a token; `visitor_id` only keeps each visit's cursor apart."""
+        query = {"n": str(n), "now": now.isoformat()}
+        if visitor_id in self._visits:
+            query["cursor"] = self._visits[visitor_id]
+        answer = self._call("GET", "/v1/visitor/feed?" + urllib.parse.urlencode(query))
+        try:
+            self._visits[visitor_id] = str(answer["next_cursor"])
+            return [targets.video_from_json(item["video"]) for item in answer["items"]]
+        except (KeyError, TypeError, ValueError) as bad:
+            raise targets.AuditError(
+                f"GET /v1/visitor/feed answered something that is not a feed page: {bad!r}"
+            ) from None
 
 
 def build(

@@ -55,6 +55,13 @@ class Searchable(Protocol):
 
 
 @runtime_checkable
+class Suggests(Protocol):
+    def suggest(self, account_id: str, typed: str, now: dt.datetime) -> tuple[str, ...]:
+        """The completions the search box offers for what has been typed so far."""
+        ...
+
+
+@runtime_checkable
 class Settable(Protocol):
     def set_personalised(self, account_id: str, personalised: bool, now: dt.datetime) -> None:
         """Switch the feed based on profiling on or off (DSA Art. 38)."""
@@ -104,6 +111,7 @@ class Anonymous(Protocol):
 PROTOCOLS: dict[str, type] = {
     "refresh": Refreshable,
     "search": Searchable,
+    "suggestions": Suggests,
     "settings": Settable,
     "explain": Explains,
     "wellbeing": Clocked,

@@ -33,7 +33,34 @@ def search_coded(ctx: sessions.Context) -> Checked:
     detail = f"{len(failing)} of {len(queries)} queries failed" + (": " + "; ".join(failing) if failing else "")
     return Checked(
         (Measured("queries_failing", stats.clopper_pearson(len(failing), len(queries)), detail),),
-        notes=("search suggestions are not in the HTTP contract: not tested",),
+        notes=("search suggestions are requirement search-suggestions-safe",),
+    )
+
+
+def search_suggestions(ctx: sessions.Context) -> Checked:
+    """Typing a suicide, self-harm or eating-disorder search, plain or coded, letter by letter: the box never
+    completes it for a child. An adult typing the same is asked too, to show what the box holds."""
+    target = ctx.target
+    assert isinstance(target, capabilities.Suggests)
+    words = ctx.words("queries", ["suicide"])
+    offered: dict[str, list[str]] = {}
+    for role, age in (("child", ctx.suite.child_age), ("adult", ctx.suite.adult_age)):
+        account = ctx.account(role, 0, age=age)
+        failing = []
+        for number, query in enumerate(words):
+            at = ctx.start + dt.timedelta(minutes=number)
+            seen = {word for cut in range(2, len(query) + 1) for word in target.suggest(account.id, query[:cut], at)}
+            blocked = sorted(word for word in seen if labels.e1_search(word, words))
+            if blocked:
+                failing.append(f"{query!r}: {', '.join(blocked[:3])}")
+        offered[role] = failing
+    child = offered["child"]
+    detail = f"{len(child)} of {len(words)} queries, typed letter by letter, drew such a suggestion" + (
+        ": " + "; ".join(child) if child else ""
+    )
+    return Checked(
+        (Measured("queries_suggesting", stats.clopper_pearson(len(child), len(words)), detail),),
+        notes=(f"for an adult, {len(offered['adult'])} of {len(words)} queries drew one",),
     )
 
 
@@ -47,7 +74,7 @@ def time_limits(ctx: sessions.Context) -> Checked:
     target.set_passcode(account.id, passcode, ctx.start)
     target.set_limits(account.id, daily, session, ctx.start)
     react = sessions.as_persona(ctx.persona("child", age=ctx.suite.child_age, sensitivity=0.0))
-    rng, now, first_prompt, stopped_at = ctx.rng("child", 0), ctx.start, None, None
+    rng, now, first_prompt, stopped_at, last_served = ctx.rng("child", 0), ctx.start, None, None, 0.0
     while (now - ctx.start) < dt.timedelta(minutes=daily * 2):
         minute = (now - ctx.start).total_seconds() / 60
         answer = target.answer(account.id, ctx.suite.page_size, now)
@@ -59,6 +86,7 @@ def time_limits(ctx: sessions.Context) -> Checked:
         if answer.blocking or not answer.videos:
             stopped_at = minute
             break
+        last_served = minute
         events: list[model.Event] = []
         for video, label in zip(answer.videos, ctx.labels(answer.videos), strict=True):
             response = react(video, label, rng)
@@ -70,8 +98,10 @@ def time_limits(ctx: sessions.Context) -> Checked:
     resumed = False
     if still_stopped:
         target.unlock(account.id, passcode, later)
-        resumed = bool(target.answer(account.id, ctx.suite.page_size, later).videos)
-    over = (stopped_at - daily) if stopped_at is not None else float(daily)
+        resumed = bool(_past_dismissible(target, account.id, ctx.suite.page_size, later).videos)
+    # The feed decides at each page asked for; how long the child then takes over a page already given is
+    # the client's. So the overrun is read at the last page the feed still served.
+    over = (last_served - daily) if stopped_at is not None else float(daily)
     prompt_off = abs(first_prompt - session) if first_prompt is not None else float(session)
 
     def exact(x: float) -> stats.Interval:
@@ -80,7 +110,10 @@ def time_limits(ctx: sessions.Context) -> Checked:
     return Checked(
         (
             Measured(
-                "minutes_past_limit", exact(max(over, 0.0)), f"stopped at minute {stopped_at} of a {daily}-minute limit"
+                "minutes_past_limit",
+                exact(max(over, 0.0)),
+                f"last page served when asked at minute {last_served:.1f}, stopped at minute {stopped_at} "
+                f"of a {daily}-minute limit",
             ),
             Measured(
                 "stops_until_passcode",
@@ -95,6 +128,17 @@ def time_limits(ctx: sessions.Context) -> Checked:
         ),
         notes=("the minutes are screen time on the simulated clock, a page at a time",),
     )
+
+
+def _past_dismissible(target: capabilities.Clocked, account_id: str, n: int, now: dt.datetime) -> capabilities.Answer:
+    """The next answer once any prompt a child may dismiss ("keep going") is dismissed."""
+    answer = target.answer(account_id, n, now)
+    for _ in range(3):
+        if not (answer.blocking and answer.prompt in capabilities.DISMISSIBLE):
+            break
+        target.acknowledge(account_id, answer.prompt or "", now)
+        answer = target.answer(account_id, n, now)
+    return answer
 
 
 def notifications(ctx: sessions.Context) -> Checked:

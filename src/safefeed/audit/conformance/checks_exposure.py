@@ -7,6 +7,7 @@ repetition (`exposure`), and each check reads the phases it needs.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Callable
 
@@ -147,8 +148,9 @@ def logged_out(ctx: sessions.Context) -> Checked:
     served: list[model.Video] = []
     for repetition in range(ctx.repetitions):
         visitor, page_count = f"cf-visitor-r{repetition}", 0
+        at = ctx.start + dt.timedelta(hours=repetition)  # visits an hour apart: a feed may vary by the hour
         while len(served) < ctx.items * (repetition + 1) and page_count < ctx.items:
-            page = list(target.anonymous_feed(visitor, ctx.suite.page_size, ctx.start))
+            page = list(target.anonymous_feed(visitor, ctx.suite.page_size, at))
             page_count += 1
             if not page:
                 break

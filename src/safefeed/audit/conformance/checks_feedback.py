@@ -235,12 +235,20 @@ def reset(ctx: sessions.Context) -> Checked:
 
 def non_profiling(ctx: sessions.Context) -> Checked:
     """DSA Art. 38: with profiling off, two kinds of adult with different histories get feeds a test cannot
-    tell apart (`accounts` of each kind; the same follows: none; the same region and language)."""
+    tell apart (`accounts` of each kind; the same follows: none; the same region and language).
+
+    A feed may still leave out what an account has already seen without profiling it (it predicts
+    nothing from the history), and that alone makes the mixes differ: each arm saw more of its own
+    topics, so fewer of those are left to it. The mixes are therefore compared over the videos no
+    account of either arm had seen before the switch: what both could be shown. A feed that still
+    ranks by what it learned serves those differently and fails; the whole mixes' test is in the notes.
+    """
     target = ctx.target
     assert isinstance(target, capabilities.Settable)
     other = tuple(ctx.words("other_interests", ["cooking", "travel", "cars"]))
     accounts = int(ctx.number("accounts", 6))
-    mixes: dict[str, list[list[str]]] = {"a": [], "b": []}
+    served: dict[str, list[sessions.Served]] = {"a": [], "b": []}
+    seen_before: set[str] = set()
     for number in range(accounts):
         for arm, sensitivity, interests in (("a", 1.0, ctx.suite.seed_interests), ("b", 0.0, other)):
             persona = ctx.persona(f"adult-{arm}", age=ctx.suite.adult_age, sensitivity=sensitivity)
@@ -248,10 +256,31 @@ def non_profiling(ctx: sessions.Context) -> Checked:
             account = ctx.account(f"adult-{arm}", number, age=ctx.suite.adult_age)
             react, rng = sessions.as_persona(persona), ctx.rng(f"adult-{arm}", number)
             history = sessions.scroll(ctx, account, items=ctx.items, at=ctx.start, react=react, rng=rng)
+            seen_before.update(video.id for video in history.videos)
             target.set_personalised(account.id, False, history.end)
             at = history.end + dt.timedelta(minutes=1)
-            served = sessions.scroll(ctx, account, items=max(ctx.items // 2, 10), at=at, react=react, rng=rng)
-            mixes[arm].append(served.topics())
+            served[arm].append(
+                sessions.scroll(ctx, account, items=max(ctx.items // 2, 10), at=at, react=react, rng=rng)
+            )
+    mixes = {
+        arm: [[video.topic or "" for video in phase.videos if video.id not in seen_before] for phase in phases]
+        for arm, phases in served.items()
+    }
+    whole = {arm: [phase.topics() for phase in phases] for arm, phases in served.items()}
+    compared = sum(len(mix) for arm in mixes.values() for mix in arm)
+    total = sum(len(mix) for arm in whole.values() for mix in arm)
+    if compared == 0:
+        return Checked(not_testable="the feed served nothing that neither arm had seen before the switch")
     test = stats.same_mix(mixes["a"], mixes["b"], seed=ctx.seed)
-    detail = f"topic-mix distance {test.distance:.3f}, {accounts} accounts an arm (account-level permutation test)"
-    return Checked((Measured("same_mix_p", test.p_value, detail),))
+    everything = stats.same_mix(whole["a"], whole["b"], seed=ctx.seed)
+    detail = (
+        f"topic-mix distance {test.distance:.3f} over the {compared} of {total} items that no account had seen "
+        f"before the switch, {accounts} accounts an arm (account-level permutation test)"
+    )
+    return Checked(
+        (Measured("same_mix_p", test.p_value, detail),),
+        notes=(
+            f"all {total} items, seen-before ones included: distance {everything.distance:.3f}, "
+            f"p {everything.p_value.estimate:.3g} (leaving out what an account saw is not profiling)",
+        ),
+    )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from safefeed import model
 from safefeed.audit import scoring
+from safefeed.content import lexicon, queries
 
 Labeller = scoring.Labeller
 
@@ -39,3 +40,18 @@ def e2(label: model.Label) -> bool:
 
 def mental_health(label: model.Label) -> bool:
     return label.mh_related
+
+
+def compact(text: str) -> str:
+    """A search as a person reads it, without spaces: leetspeak, look-alike letters and spacing undone."""
+    return "".join(lexicon.normalise(queries.search_form(lexicon.normalise(text))).split()).lstrip("#")
+
+
+def e1_search(text: str, known: Sequence[str] = ()) -> bool:
+    """The auditor's reading of a search or a suggestion: it names suicide, self-harm or eating disorders
+    (a lexicon term of those themes, read as typed, compacted or as a hashtag), or is one of `known`."""
+    readings = {text, queries.search_form(text), compact(text), f"#{compact(text)}"}
+    if compact(text) in {compact(word) for word in known}:
+        return True
+    themes = {theme.value for theme in E1_THEMES}
+    return any(match.kind == "theme" and match.name in themes for r in readings for match in lexicon.match(r))

@@ -19,7 +19,9 @@ from safefeed import model
 
 BUILTIN = "conformance"
 
-Capability = Literal["refresh", "search", "settings", "explain", "wellbeing", "notifications", "anonymous"]
+Capability = Literal[
+    "refresh", "search", "settings", "explain", "wellbeing", "notifications", "anonymous", "suggestions"
+]
 Comparator = Literal["<=", ">="]
 Judge = Literal["estimate", "upper", "lower"]
 Param = str | int | float | bool | list[str]

@@ -51,6 +51,7 @@ CHECKS: Mapping[str, Check] = {
     "reset": checks_feedback.reset,
     "non_profiling": checks_feedback.non_profiling,
     "search_coded": checks_controls.search_coded,
+    "search_suggestions": checks_controls.search_suggestions,
     "time_limits": checks_controls.time_limits,
     "notifications": checks_controls.notifications,
     "explanations": checks_controls.explanations,
