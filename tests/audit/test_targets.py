@@ -16,6 +16,7 @@ import pytest
 
 from safefeed import compose, model
 from safefeed.audit import checks, scoring, targets
+from safefeed.audit.targets import http as http_module
 from safefeed.recommend import feed
 from safefeed.store import repository
 
@@ -178,3 +179,16 @@ def test_build_applies_the_policy_through_the_builder_handed_in(store: repositor
     assert built_with == ["default", "engagement"]
     with pytest.raises(targets.AuditError, match="build_engine"):
         targets.build(targets.Spec("default", "engine", policy="default"), store, [])
+
+
+def test_a_null_cursor_starts_the_next_page_afresh() -> None:
+    """A prompt that stands in for a page answers `next_cursor: null`: the next request sends no cursor
+    (sending the text "None" back would be refused), and a cursor that is neither is an audit error."""
+    cursors = {"teen": "abc"}
+    http_module.remember_cursor(cursors, "teen", None)
+    assert "teen" not in cursors
+    http_module.remember_cursor(cursors, "teen", "def")
+    assert cursors == {"teen": "def"}
+    with pytest.raises(targets.AuditError, match="next_cursor must be a string or null"):
+        http_module.remember_cursor(cursors, "teen", 7)
+    assert cursors == {"teen": "def"}

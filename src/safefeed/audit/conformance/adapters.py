@@ -19,6 +19,7 @@ from typing import Any
 from safefeed import model
 from safefeed.audit import targets
 from safefeed.audit.conformance import capabilities
+from safefeed.audit.targets import http as http_target
 from safefeed.store import repository
 
 # SafeFeed's whole service under a policy (the spec's), over the run's private store.
@@ -83,7 +84,7 @@ class HttpControls(targets.Http):
             query["cursor"] = self._visits[visitor_id]
         answer = self._call("GET", "/v1/visitor/feed?" + urllib.parse.urlencode(query))
         try:
-            self._visits[visitor_id] = str(answer["next_cursor"])
+            http_target.remember_cursor(self._visits, visitor_id, answer["next_cursor"])
             return [targets.video_from_json(item["video"]) for item in answer["items"]]
         except (KeyError, TypeError, ValueError) as bad:
             raise targets.AuditError(

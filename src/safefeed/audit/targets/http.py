@@ -90,7 +90,7 @@ class Http:
             query["cursor"] = self._cursors[account_id]
         answer = self._call("GET", "/v1/feed?" + urllib.parse.urlencode(query), token=self._token(account_id))
         try:
-            self._cursors[account_id] = str(answer["next_cursor"])
+            remember_cursor(self._cursors, account_id, answer["next_cursor"])
             return [video_from_json(item["video"]) for item in answer["items"]]
         except (KeyError, TypeError, ValueError) as bad:
             raise AuditError(f"GET /v1/feed answered something that is not a feed page: {bad!r}") from None
@@ -168,3 +168,14 @@ def video_from_json(data: Mapping[str, Any]) -> model.Video:
         topic=data.get("topic"),
         label=label,
     )
+
+
+def remember_cursor(cursors: dict[str, str], key: str, cursor: object) -> None:
+    """Keep a page's `next_cursor` for the next request; a null one (a prompt stood in for the page) means
+    the next request starts afresh, so no cursor is kept (sending the text "None" back would be refused)."""
+    if cursor is None:
+        cursors.pop(key, None)
+    elif isinstance(cursor, str):
+        cursors[key] = cursor
+    else:
+        raise AuditError(f"next_cursor must be a string or null, not {cursor!r}")
