@@ -9,6 +9,7 @@ the caller polls its status.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -35,7 +36,11 @@ class Admin:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             path.write_bytes(body)
-            catalog = catalog_import.read_catalog(path, format=format)
+            try:
+                catalog = catalog_import.read_catalog(path, format=format)
+            except catalog_import.ImportFailed as failed:  # name the file as the caller sent it, not our copy
+                errors = [dataclasses.replace(error, file=name) for error in failed.errors]
+                raise catalog_import.ImportFailed(errors, stopped=failed.stopped) from None
         about = {"filename": name, "format": format, "videos": len(catalog.videos), "creators": len(catalog.creators)}
         status = self.parts.imports.create(
             now=self.parts.clock(), total=len(catalog.videos), phase="queued", about=about

@@ -56,7 +56,7 @@ async def import_catalog(
     status = await fastapi.concurrency.run_in_threadpool(
         safefeed.admin.import_catalog, body, filename=filename, format=format
     )
-    response.headers["Location"] = str(request.url_for("import_status", job_id=status.id))
+    response.headers["Location"] = request.url_for("import_status", job_id=status.id).path
     return status.to_json()
 
 
