@@ -59,6 +59,10 @@ UPLOAD = (
 )
 
 
+def csv_file(text: str) -> sync_api.FilePayload:
+    return {"name": "kites.csv", "mimeType": "text/csv", "buffer": text.encode()}
+
+
 def log_in_as_admin(page: sync_api.Page, world: conftest.World) -> None:
     world.safefeed.accounts.register("root", access.Role.ADMIN, people.PASSWORD)
     page.goto("/")
@@ -71,9 +75,7 @@ def log_in_as_admin(page: sync_api.Page, world: conftest.World) -> None:
 def test_an_admin_uploads_a_catalog_and_follows_the_import_to_done(page: sync_api.Page, world: conftest.World) -> None:
     log_in_as_admin(page, world)
     form = page.get_by_role("form", name="Import a catalog")
-    form.get_by_label("Catalog file").set_input_files(
-        files=[{"name": "kites.csv", "mimeType": "text/csv", "buffer": UPLOAD.encode()}]
-    )
+    form.get_by_label("Catalog file").set_input_files(csv_file(UPLOAD))
     progress = page.locator("#import-progress")
     bar = progress.get_by_role("progressbar", name="Import progress")
     busy = world.safefeed.admin._one_import  # another import under way: this one waits its turn, visibly
@@ -99,9 +101,7 @@ def test_a_bad_file_is_refused_at_once_naming_its_row(page: sync_api.Page, world
     before = world.safefeed.parts.store.count_videos()
     form = page.get_by_role("form", name="Import a catalog")
     bad = UPLOAD.replace("ten-minute jollof rice,cooking,48", "ten-minute jollof rice,cooking,forty")
-    form.get_by_label("Catalog file").set_input_files(
-        files=[{"name": "kites.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
-    )
+    form.get_by_label("Catalog file").set_input_files(csv_file(bad))
     form.get_by_role("button", name="Import").click()
     alert = form.get_by_role("alert")
     expect(alert).to_contain_text("kites.csv: 1 error, nothing was imported")
