@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +62,15 @@ def test_a_files_own_labels_are_claims_the_classifier_labels_those_videos_too(
     # The claims stay where the audit lab reads them, and only there.
     key = answer_key.read(sqlite_store)
     assert not key["says-not-mh"].mh_related and key["says-mh"].theme is model.Theme.OTHER_MH
+
+
+def test_a_claim_stored_as_the_engines_label_before_is_classified_on_reimport(sqlite_store: repository.Store) -> None:
+    # A store written before claims went to the answer key holds them as the video's label.
+    sad = video("old", "i feel so empty and alone every night, nobody would notice if i was gone", ("sadtok",))
+    sqlite_store.import_catalog([model.Creator("c1")], [dataclasses.replace(sad, label=model.Label(False))])
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), (sad,)))
+    label = sqlite_store.video("old").label
+    assert label is not None and label.source is model.LabelSource.CLASSIFIER and label.mh_related
 
 
 def test_import_without_classifying_leaves_labels_empty(sqlite_store: repository.Store) -> None:
