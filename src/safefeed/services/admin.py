@@ -21,6 +21,8 @@ from safefeed.content import backfill, catalog_import, pipeline, review
 from safefeed.services import parts as parts_module
 from safefeed.store import repository
 
+PROGRESS_BATCH = 512  # texts per embedding call in an import job: the web page's bar moves every few seconds
+
 
 class Admin:
     def __init__(self, parts: parts_module.Parts) -> None:
@@ -48,7 +50,7 @@ class Admin:
 
         def work(progress: jobs.Progress) -> dict[str, Any]:
             with self._one_import:
-                count = pipeline.import_catalog(self.parts.store, catalog, phase=progress)
+                count = pipeline.import_catalog(self.parts.store, catalog, phase=progress, batch=PROGRESS_BATCH)
             progress("serving", 0, 1)
             self.parts.follow_catalog()  # this process serves the new catalog before the job says done
             progress("serving", 1, 1)
