@@ -207,6 +207,16 @@ def embedding_rows(data: Mapping[str, Any]) -> list[Row]:
     return rows
 
 
+def kinit_import_rows(data: Mapping[str, Any]) -> list[Row]:
+    rest = f"{_number(data, 'rest', 'cpu_s')} of {_number(data, 'figure_import', 'cpu_s')} CPU s besides embedding"
+    return [
+        Row("kinit-import", f"KInIT import, {data.get('videos', '?')} videos, read to stored",
+            _number(data, "figure_import", "wall_s"), "the embedding alone, same run",
+            _number(data, "floor_embedding", "wall_s"), "s", f"goal <= 60 s end to end; {rest}"),
+        Row("kinit-import", "KInIT re-import, nothing changed", _number(data, "reimport", "wall_s"), unit="s"),
+    ]  # fmt: skip
+
+
 def benches() -> list[Bench]:
     script = str(Path(sys.executable).parent / "safefeed")
     return [
@@ -229,6 +239,8 @@ def benches() -> list[Bench]:
         Bench("classifier", ("bench/classifier_throughput.py",), ("--captions", "500"), (), classifier_rows),
         Bench("embedding", ("bench/embedding.py",), ("--captions", "1000", "--repeats", "3"),
               ("--captions", "2000", "--repeats", "5"), embedding_rows),
+        Bench("kinit-import", ("bench/kinit_import.py",), (), (), kinit_import_rows,
+              needs=config.load().data_dir / "tiktok-fyp-audit-kinit", why_needed="KInIT (../shared/data/README)"),
     ]  # fmt: skip
 
 

@@ -72,7 +72,11 @@ def make_service(
 
 def settings_for(folder: Path, **overrides: Any) -> config.Settings:
     """Settings for a served world in `folder`; keyword arguments override any setting (e.g. rate limits)."""
-    chosen: dict[str, Any] = {"database_url": f"sqlite:///{folder / 'served.db'}", "audit_dir": folder / "audits"}
+    chosen: dict[str, Any] = {
+        "database_url": f"sqlite:///{folder / 'served.db'}",
+        "audit_dir": folder / "audits",
+        "import_dir": folder / "imports",
+    }
     return config.Settings(**(chosen | overrides))
 
 

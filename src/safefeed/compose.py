@@ -12,6 +12,7 @@ from pathlib import Path
 import argon2
 
 from safefeed import access, config, services
+from safefeed import jobs as background
 from safefeed.audit import jobs
 from safefeed.policy import rules
 from safefeed.recommend import feed
@@ -84,6 +85,7 @@ def assemble(
             wellbeing,
             access.Access(store.engine, token_lifetime=dt.timedelta(days=settings.token_days), hasher=hasher),
             jobs.Jobs(settings.audit_dir, build_engine=build_engine),
+            background.Board(settings.import_dir, "import"),
             rebuild=rebuild,
             clock=clock,
             catalog_seen=seen,

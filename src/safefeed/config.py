@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     client_clock: bool = False
     # Where audits started over the API write their reports.
     audit_dir: Path = Path("audits")
+    # Where catalog imports started over the API keep their status.
+    import_dir: Path = Path("imports")
     # How often a server applies catalog changes other processes made (moderation, reviews,
     # imports); 0 turns it off.
     catalog_poll_seconds: float = Field(default=2.0, ge=0)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from fastapi import testclient
 
@@ -17,15 +20,56 @@ from tests.api.conftest import login_as, sign_up
 HEADER = "id,creator_id,caption,hashtags,duration_s,created_at\n"
 
 
-def test_an_admin_imports_a_catalog_and_it_is_served(
+def test_an_admin_imports_a_catalog_as_a_job_and_it_is_served(
     client: testclient.TestClient, safefeed: services.SafeFeed
 ) -> None:
     admin = login_as(safefeed, "root", access.Role.ADMIN)
     body = HEADER + "new-1,newcomer,learning to juggle three balls,juggling circus,20,2026-11-01T00:00:00Z\n"
     answer = client.post("/v1/admin/catalog", params={"filename": "more.csv"}, content=body.encode(), headers=admin)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["videos"] == 1
-    assert "new-1" in safefeed.parts.engine.items.position
+    assert answer.status_code == 202, answer.text
+    started = answer.json()
+    assert started["kind"] == "import" and started["videos"] == 1 and started["filename"] == "more.csv"
+    location = answer.headers["Location"]
+    assert location.endswith(f"/v1/admin/catalog/imports/{started['id']}")
+    job = wait_for_import(client, location, admin)
+    assert job["state"] == "done", job
+    assert (job["done"], job["total"], job["videos"], job["creators"], job["error"]) == (1, 1, 1, 1, None)
+    assert "new-1" in safefeed.parts.engine.items.position  # served by the time the job says done
+    assert [run["id"] for run in client.get("/v1/admin/catalog/imports", headers=admin).json()] == [started["id"]]
+
+
+def wait_for_import(client: testclient.TestClient, location: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Poll the job as a client would, until it is no longer running."""
+    deadline = time.monotonic() + 120
+    while True:
+        job: dict[str, Any] = client.get(location, headers=headers).json()
+        if job["state"] != "running" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_an_import_job_that_fails_says_why_and_the_catalog_is_unchanged(
+    client: testclient.TestClient, safefeed: services.SafeFeed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = login_as(safefeed, "root", access.Role.ADMIN)
+    before = safefeed.parts.store.count_videos()
+
+    def broken_store(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(safefeed.parts.store, "import_catalog", broken_store)
+    body = HEADER + "new-2,newcomer,a kite festival on the beach,kites,20,2026-11-01T00:00:00Z\n"
+    answer = client.post("/v1/admin/catalog", params={"filename": "more.csv"}, content=body.encode(), headers=admin)
+    assert answer.status_code == 202
+    job = wait_for_import(client, answer.headers["Location"], admin)
+    assert job["state"] == "failed" and "disk full" in job["error"] and job["phase"] == "storing"
+    assert safefeed.parts.store.count_videos() == before
+
+
+def test_an_unknown_import_job_is_a_404(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:
+    admin = login_as(safefeed, "root", access.Role.ADMIN)
+    answer = client.get("/v1/admin/catalog/imports/0123456789abcdef", headers=admin)
+    assert answer.status_code == 404 and "no import job" in answer.json()["detail"]
 
 
 def test_a_bad_catalog_file_names_the_row_and_writes_nothing(
@@ -36,8 +80,9 @@ def test_a_bad_catalog_file_names_the_row_and_writes_nothing(
     body = HEADER + "ok-1,c,fine,tag,20,2026-11-01T00:00:00Z\nbad-1,c,broken,tag,not-a-number,2026-11-01T00:00:00Z\n"
     answer = client.post("/v1/admin/catalog", params={"filename": "bad.csv"}, content=body.encode(), headers=admin)
     assert answer.status_code == 422
-    assert "duration_s" in answer.json()["detail"]
+    assert answer.json()["detail"].startswith("bad.csv: 1 error, nothing was imported:\nbad.csv:3: column 'duration_s'")
     assert safefeed.parts.store.count_videos() == before
+    assert client.get("/v1/admin/catalog/imports", headers=admin).json() == []  # refused before any job began
 
 
 def test_a_removed_video_leaves_every_feed_at_once(client: testclient.TestClient, safefeed: services.SafeFeed) -> None:

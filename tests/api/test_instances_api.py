@@ -109,7 +109,7 @@ def test_moderation_and_reviews_on_one_server_reach_the_other(pair: Pair) -> Non
 def test_an_import_on_one_server_is_served_by_the_other(pair: Pair) -> None:
     first, second = pair
     body = "id,creator_id,caption,hashtags,duration_s\nnew-upload,newcomer,a brand new upload about cats,cats,20\n"
-    first.admin.import_catalog(body.encode(), filename="upload.csv", format="csv")
+    first.admin.import_catalog(body.encode(), filename="upload.csv", format="csv", wait=True)
     assert "new-upload" in first.parts.engine.items.position
     assert "new-upload" not in second.parts.engine.items.position
     assert second.follow_catalog() == 1

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 
 import hypothesis
 import numpy as np
@@ -9,8 +11,8 @@ import numpy.typing as npt
 from hypothesis import strategies as st
 
 from safefeed import model
-from safefeed.content import classifier, embedding, pipeline
-from safefeed.store import repository
+from safefeed.content import catalog_import, classifier, embedding, pipeline
+from safefeed.store import answer_key, repository
 
 T0 = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
 
@@ -19,16 +21,16 @@ def video(video_id: str, caption: str, tags: tuple[str, ...], label: model.Label
     return model.Video(video_id, "c1", caption, tags, 30, T0, label=label)
 
 
-def test_import_labels_unlabelled_videos_keeps_given_labels_and_embeds_once(
+def test_import_labels_every_video_keeps_reviewed_labels_and_embeds_once(
     sqlite_store: repository.Store,
 ) -> None:
-    given = model.Label(True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE)
+    reviewed = model.Label(True, model.Theme.ANXIETY_STRESS, model.Harm.SUPPORTIVE, source=model.LabelSource.REVIEW)
     catalog = model.Catalog(
         (model.Creator("c1"),),
         (
             video("sad", "i feel so empty and alone every night, nobody would notice if i was gone", ("sadtok",)),
             video("food", "crispy garlic butter pasta in 10 minutes", ("food", "recipe")),
-            video("known", "grounding tricks for panic", ("anxiety",), label=given),
+            video("known", "grounding tricks for panic", ("anxiety",), label=reviewed),
         ),
     )
     seen: list[tuple[int, int]] = []
@@ -37,8 +39,38 @@ def test_import_labels_unlabelled_videos_keeps_given_labels_and_embeds_once(
     sad, food, known = (sqlite_store.video(i) for i in ("sad", "food", "known"))
     assert sad.label is not None and sad.label.mh_related and sad.label.source is model.LabelSource.CLASSIFIER
     assert food.label is not None and not food.label.mh_related
-    assert known.label == given
+    assert known.label == reviewed
     assert sqlite_store.video_ids_without_vectors() == []
+
+
+def test_a_files_own_labels_are_claims_the_classifier_labels_those_videos_too(
+    sqlite_store: repository.Store, tmp_path: Path
+) -> None:
+    # A catalog file's mh_related/theme/harm columns are the uploader's word, not a review. Stored as the
+    # engine's label they read as unclassified, the classifier skipped them, and no minor ever saw them.
+    path = tmp_path / "labelled.csv"
+    path.write_text(
+        "id,creator_id,caption,hashtags,duration_s,mh_related,theme\n"
+        'says-not-mh,c1,"i feel so empty and alone every night, nobody would notice if i was gone",sadtok,30,0,\n'
+        "says-mh,c1,crispy garlic butter pasta in 10 minutes,food,30,1,other_mh\n",
+        encoding="utf-8",
+    )
+    pipeline.import_catalog(sqlite_store, catalog_import.read_catalog(path))
+    sad, food = sqlite_store.video("says-not-mh"), sqlite_store.video("says-mh")
+    assert sad.label is not None and sad.label.source is model.LabelSource.CLASSIFIER and sad.label.mh_related
+    assert food.label is not None and food.label.source is model.LabelSource.CLASSIFIER and not food.label.mh_related
+    # The claims stay where the audit lab reads them, and only there.
+    key = answer_key.read(sqlite_store)
+    assert not key["says-not-mh"].mh_related and key["says-mh"].theme is model.Theme.OTHER_MH
+
+
+def test_a_claim_stored_as_the_engines_label_before_is_classified_on_reimport(sqlite_store: repository.Store) -> None:
+    # A store written before claims went to the answer key holds them as the video's label.
+    sad = video("old", "i feel so empty and alone every night, nobody would notice if i was gone", ("sadtok",))
+    sqlite_store.import_catalog([model.Creator("c1")], [dataclasses.replace(sad, label=model.Label(False))])
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), (sad,)))
+    label = sqlite_store.video("old").label
+    assert label is not None and label.source is model.LabelSource.CLASSIFIER and label.mh_related
 
 
 def test_import_without_classifying_leaves_labels_empty(sqlite_store: repository.Store) -> None:

@@ -20,6 +20,7 @@ import pytest
 from fastapi import testclient
 
 from safefeed import access, config, model, services
+from safefeed import jobs as background
 from safefeed.api import app as api_app
 from safefeed.audit import jobs
 from safefeed.store import repository
@@ -70,9 +71,9 @@ class IdleJobs(jobs.Jobs):
         self, scenario_name: str, *, scale: float, repetitions: int | None, now: dt.datetime, wait: bool = False
     ) -> jobs.Status:
         self.scenario(scenario_name, scale=scale, repetitions=repetitions)  # a bad scenario is still refused
-        status = jobs.Status(f"{len(self.recent()):016x}", scenario_name, "running", 0, 1, now)
+        status = jobs.status_of(f"{len(self.recent()):016x}", scenario_name, "running", 0, 1, now)
         (self.root / status.id).mkdir(parents=True)
-        self._save(status)
+        self.board.save(status)
         return status
 
 
@@ -80,10 +81,17 @@ def _finished_job(root: Path) -> None:
     """A finished audit's folder as `Jobs` writes it, so its report routes have something to answer."""
     folder = root / JOB_ID
     folder.mkdir(parents=True)
-    status = jobs.Status(JOB_ID, "amnesty-2023", "done", 1, 1, serving.START)
-    (folder / jobs.STATUS_FILE).write_text(json.dumps(status.to_json()), encoding="utf-8")
+    status = jobs.status_of(JOB_ID, "amnesty-2023", "done", 1, 1, serving.START)
+    (folder / jobs.STATUS_FILE).write_text(json.dumps(status.to_file()), encoding="utf-8")
     (folder / "metrics.json").write_text(json.dumps({"arms": {}, "scenario": "amnesty-2023"}), encoding="utf-8")
     (folder / "report.html").write_text("<html><body>report</body></html>", encoding="utf-8")
+
+
+def _finished_import(root: Path) -> None:
+    """A finished catalog import's folder as `safefeed.jobs` writes it (same id as the audit's)."""
+    board = background.Board(root, "import")
+    (root / JOB_ID).mkdir(parents=True)
+    board.save(background.Status(JOB_ID, "import", "done", 1, 1, serving.START, phase="serving", about={"videos": 1}))
 
 
 def build_template(folder: Path) -> Template:
@@ -122,6 +130,7 @@ def build_template(folder: Path) -> Template:
         )
     request = safefeed.parts.wellbeing.request_more_time(store.account(ACCOUNT), 15, clock())
     _finished_job(folder / "audits")
+    _finished_import(folder / "imports")
     store.close()
     return Template(folder, tokens, request.id, tuple(shown))
 

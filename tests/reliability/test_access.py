@@ -208,6 +208,8 @@ ROWS: tuple[Row, ...] = (
         fixed(json={"enforcement": "restricted"}),
     ),
     Row("GET", "/v1/admin/catalog/progress", ADMINS),
+    Row("GET", "/v1/admin/catalog/imports", ADMINS),
+    Row("GET", "/v1/admin/catalog/imports/{job_id}", ADMINS, "/v1/admin/catalog/imports/{job}", hides=True),
     Row("GET", "/v1/admin/review", ADMINS),
     Row("POST", "/v1/admin/review", ADMINS, prepare=review),
     # Audits: aggregate reports, for auditors and admins.

@@ -1,47 +1,36 @@
 """Audit runs started over the API: each runs in the background and keeps its status beside its output.
 
-A job's folder holds `job.json` (state, progress, error) next to what
-`safefeed audit run` writes, so any API instance that sees the folder can
-answer for it, and a report outlives the process that made it.
+A job's folder (`safefeed.jobs`, the machinery every background job uses)
+holds `job.json` (state, progress, error) next to what `safefeed audit run`
+writes, so any API instance that sees the folder can answer for it, and a
+report outlives the process that made it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
-import secrets
-import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from safefeed import jobs as background
 from safefeed.audit import report, runner, targets
 from safefeed.audit import scenario as scenario_module
 
-STATUS_FILE = "job.json"
-State = Literal["running", "done", "failed"]
-
-
-class UnknownJob(LookupError):
-    pass
+STATUS_FILE = background.STATUS_FILE
+KIND = "audit"
+Status = background.Status
+UnknownJob = background.UnknownJob
 
 
 class UnknownScenario(LookupError):
     pass
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Status:
-    id: str
-    scenario: str
-    state: State
-    done: int
-    total: int
-    started_at: dt.datetime
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "started_at": self.started_at.isoformat()}
+def status_of(
+    job_id: str, scenario_name: str, state: background.State, done: int, total: int, at: dt.datetime
+) -> Status:
+    """An audit job's status (its scenario is part of what the API answers)."""
+    return Status(job_id, KIND, state, done, total, at, phase="sessions", about={"scenario": scenario_name})
 
 
 class Jobs:
@@ -56,6 +45,7 @@ class Jobs:
         build_engine: targets.EngineBuilder | None = None,
     ) -> None:
         self.root = root
+        self.board = background.Board(root, KIND)
         self.workers = workers
         self.cache = cache
         self.build_engine = build_engine  # the composition root's, for the scenarios' engine targets
@@ -72,45 +62,34 @@ class Jobs:
     ) -> Status:
         """Validate the scenario now (a bad one is refused at once), then run it in the background (or `wait`)."""
         chosen = self.scenario(scenario_name, scale=scale, repetitions=repetitions)
-        job_id = secrets.token_hex(8)
-        out = self.root / job_id
-        out.mkdir(parents=True)
-        status = Status(job_id, scenario_name, "running", 0, len(runner.units(chosen)), now)
-        self._save(status)
+        status = self.board.create(
+            now=now, total=len(runner.units(chosen)), phase="sessions", about={"scenario": scenario_name}
+        )
+        out = self.board.folder(status.id)
 
-        def work() -> None:
+        def work(progress: background.Progress) -> None:
             def advance(_log: runner.Log, done: int, total: int) -> None:
-                self._save(dataclasses.replace(status, done=done, total=total))
+                progress("sessions", done, total)
 
-            try:
-                logs = runner.run(
-                    chosen,
-                    out,
-                    workers=self.workers,
-                    progress=advance,
-                    cache=self.cache,
-                    build_engine=self.build_engine,
-                )
-                report.write(chosen, logs, out)
-            except Exception as failure:  # the job reports it; the server goes on
-                self._save(dataclasses.replace(self.status(job_id), state="failed", error=str(failure)))
-                raise
-            self._save(dataclasses.replace(self.status(job_id), state="done"))
+            logs = runner.run(
+                chosen,
+                out,
+                workers=self.workers,
+                progress=advance,
+                cache=self.cache,
+                build_engine=self.build_engine,
+            )
+            progress("report", 0, 1)
+            report.write(chosen, logs, out)
+            progress("report", 1, 1)
 
-        if wait:
-            work()
-            return self.status(job_id)
-        threading.Thread(target=work, name=f"audit-{job_id}", daemon=True).start()
-        return status
+        return self.board.run(status, work, wait=wait)
 
     def status(self, job_id: str) -> Status:
-        path = self._folder(job_id) / STATUS_FILE
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Status(**{**data, "started_at": dt.datetime.fromisoformat(data["started_at"])})
+        return self.board.status(self._folder(job_id).name)
 
     def recent(self) -> list[Status]:
-        found = [self.status(path.parent.name) for path in self.root.glob(f"*/{STATUS_FILE}")]
-        return sorted(found, key=lambda status: status.started_at, reverse=True)
+        return self.board.recent()
 
     def metrics(self, job_id: str) -> dict[str, Any]:
         return report.read(self._folder(job_id))
@@ -124,12 +103,7 @@ class Jobs:
         return path
 
     def _folder(self, job_id: str) -> Path:
-        if not job_id.isalnum() or not (self.root / job_id / STATUS_FILE).is_file():
-            raise UnknownJob(f"no audit job {job_id!r}: GET /v1/audits lists them")
-        return self.root / job_id
-
-    def _save(self, status: Status) -> None:
-        path = self.root / status.id / STATUS_FILE
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(status.to_json()), encoding="utf-8")
-        temporary.replace(path)
+        try:
+            return self.board.folder(job_id)
+        except UnknownJob:
+            raise UnknownJob(f"no audit job {job_id!r}: GET /v1/audits lists them") from None

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import rich.progress
 import typer
 
 from safefeed.cli import common
@@ -25,12 +24,16 @@ def import_(
         typer.Option("--format", "-f", help="auto, csv, jsonl, parquet, kinit (TikTok feed logs) or movielens."),
     ] = "auto",
     classify: Annotated[
-        bool, typer.Option("--classify/--no-classify", help="Label videos that carry no label with the classifier.")
+        bool,
+        typer.Option(
+            "--classify/--no-classify", help="Label the videos with the classifier now (else `safefeed classify` does)."
+        ),
     ] = True,
 ) -> None:
     """Import a catalog file: all of it or, if any row is invalid, none of it. Re-importing updates by id.
 
-    Videos without a label get one from the classifier; every video is embedded once for the feed.
+    Every video gets a label from the classifier (a label in the file is the uploader's claim: it is kept
+    in the answer key, which only the audit lab reads); each distinct text is embedded once for the feed.
     """
     formats = ("auto", "csv", "jsonl", "parquet", "kinit", "movielens")
     if format not in formats:
@@ -38,14 +41,8 @@ def import_(
     started = time.perf_counter()
     with common.console.status(f"reading {file}"):
         catalog = catalog_import.read_catalog(file, format=format)  # type: ignore[arg-type]
-    with rich.progress.Progress(console=common.console) as progress:
-        task = progress.add_task("embedding and labelling", total=len(catalog.videos))
-        count = pipeline.import_catalog(
-            common.open_store(),
-            catalog,
-            classify=classify,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
+    with common.phases() as phase:
+        count = pipeline.import_catalog(common.open_store(), catalog, classify=classify, phase=phase)
     print(f"imported {count.videos:,} videos from {count.creators:,} creators in {time.perf_counter() - started:.1f} s")
 
 
@@ -70,14 +67,8 @@ def generate_(
     with common.console.status(f"generating {videos:,} videos"):
         world = generate.generate(videos, seed=seed)
     store = common.open_store()
-    with rich.progress.Progress(console=common.console) as progress:
-        task = progress.add_task("embedding and labelling", total=videos)
-        count = pipeline.import_catalog(
-            store,
-            world.catalog(),
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-            defer_vectors=not embed,
-        )
+    with common.phases() as phase:
+        count = pipeline.import_catalog(store, world.catalog(), phase=phase, defer_vectors=not embed)
     answer_key.put(store, world.answer_key)
     mh = sum(1 for label in world.answer_key.values() if label.mh_related)
     topics = len({video.topic for video in world.videos})

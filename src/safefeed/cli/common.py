@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import rich.console
+import rich.progress
 
 from safefeed import compose, config, services
 from safefeed.store import repository
 
 console = rich.console.Console(stderr=True)
+PLAIN_EVERY_S = 5.0  # without a terminal (a log), one progress line this often per step
 
 
 class UsageError(ValueError):
@@ -28,3 +33,33 @@ def service() -> services.SafeFeed:
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, sort_keys=True, default=str))
+
+
+@contextlib.contextmanager
+def phases() -> Iterator[Callable[[str, int, int], None]]:
+    """A `(phase, done, total)` callback for long work in steps: a progress bar per step on a terminal,
+    otherwise a plain line per step every PLAIN_EVERY_S and when the step ends."""
+    if console.is_terminal:
+        with rich.progress.Progress(
+            *rich.progress.Progress.get_default_columns(), rich.progress.MofNCompleteColumn(), console=console
+        ) as bar:
+            tasks: dict[str, rich.progress.TaskID] = {}
+
+            def update(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(phase, total=total)
+                bar.update(tasks[phase], completed=done, total=total)
+
+            yield update
+        return
+    began = time.monotonic()
+    last: dict[str, float] = {}
+
+    def line(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase not in last or done >= total or now - last[phase] >= PLAIN_EVERY_S:
+            last[phase] = now
+            share = done / total if total else 1.0
+            console.print(f"{phase}: {done:,} of {total:,} ({share:.0%}) after {now - began:.0f} s", markup=False)
+
+    yield line

@@ -1,10 +1,16 @@
-"""Catalog import as a whole: label what has no label, embed what is new, store all or nothing.
+"""Catalog import as a whole: label, embed what is new, store all or nothing.
 
 The feed's content vector embeds each distinct text once: videos that share a
 text share its vector, and a re-import embeds only videos whose text changed
 or that have no vector yet (a catalog re-sent daily costs only its changes).
-The classifier embeds its own reading of a caption (hashtags split into
-words) only for the few videos its lexicon gate lets through.
+The classifier reads each distinct text once too, and embeds its own reading
+of a caption (hashtags split into words) only for the few texts its lexicon
+gate lets through.
+
+A label a catalog file carries (`LabelSource.GROUND_TRUTH`) is the
+uploader's claim, not a review: the video is labelled by the classifier like
+any other, and the claim is kept in the answer key (`store.answer_key`), the
+auditor's table the engine never reads.
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ import numpy as np
 
 from safefeed import model
 from safefeed.content import classifier, embedding
-from safefeed.store import repository
+from safefeed.store import answer_key, repository
 
 Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
+Phase = Callable[[str, int, int], None]  # (phase, done, total): "classifying", "embedding", "storing"
 Embed = Callable[[Sequence[str]], embedding.Vectors]
 
 BATCH = 2048  # distinct texts per call to the embedder: progress steps, and memory stays flat
+CLASSIFY_BATCH = 1024  # distinct texts per call to the classifier, between progress steps
+TRUSTED = frozenset({model.LabelSource.CLASSIFIER, model.LabelSource.REVIEW})  # what the engine acts on
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -53,7 +62,8 @@ def embed_distinct(
 
 def needing_vectors(store: repository.Store, videos: Sequence[model.Video]) -> tuple[list[int], set[str]]:
     """Positions in `videos` of those to embed (new to the store, text changed, or no vector stored),
-    and the ids of stored videos that keep their text and have a label (no need to classify again)."""
+    and the ids of stored videos that keep their text and a label the engine trusts (no need to classify
+    again; a claim stored before claims went to the answer key is classified)."""
     stored = {video.id: video for video in store.videos([video.id for video in videos])}
     without = set(store.video_ids_without_vectors()) if stored else set()
     stale: list[int] = []
@@ -65,9 +75,42 @@ def needing_vectors(store: repository.Store, videos: Sequence[model.Video]) -> t
             continue
         if video.id in without:
             stale.append(i)
-        if before.label is not None:
+        if before.label is not None and before.label.source in TRUSTED:
             labelled.add(video.id)
     return stale, labelled
+
+
+def claims(videos: Sequence[model.Video]) -> dict[str, model.Label]:
+    """The labels a catalog file claims (`GROUND_TRUTH`), by video id: the auditor's, never the engine's."""
+    return {
+        video.id: video.label
+        for video in videos
+        if video.label is not None and video.label.source is model.LabelSource.GROUND_TRUTH
+    }
+
+
+def classify_distinct(
+    videos: Sequence[model.Video],
+    predictor: classifier.Classifier,
+    *,
+    batch: int = CLASSIFY_BATCH,
+    progress: Progress | None = None,
+) -> list[model.Label]:
+    """The classifier's label of each video, each distinct text read once (labels in the order of `videos`)."""
+    first: dict[str, int] = {}
+    for i, video in enumerate(videos):
+        first.setdefault(video.text, i)
+    distinct = list(first.values())
+    labels: dict[str, model.Label] = {}
+    if progress is not None:
+        progress(0, len(distinct))
+    for start in range(0, len(distinct), batch):
+        chunk = [videos[i] for i in distinct[start : start + batch]]
+        for video, result in zip(chunk, predictor.classify(chunk), strict=True):
+            labels[video.text] = result.label()
+        if progress is not None:
+            progress(start + len(chunk), len(distinct))
+    return [labels[video.text] for video in videos]
 
 
 def import_catalog(
@@ -80,37 +123,62 @@ def import_catalog(
     embed: Embed = embedding.embed,
     classifier_: classifier.Classifier | None = None,
     defer_vectors: bool = False,
+    phase: Phase | None = None,
 ) -> repository.ImportCount:
-    """Label videos that have no label (ground truth and reviewed labels are kept), then upsert them.
+    """Label videos that have no label the engine trusts (reviewed labels are kept), then upsert them.
 
     The catalog is written in one transaction; content vectors follow (they
     are derived data: `safefeed train` embeds whatever lacks one), then a
     change that serving processes follow (`SafeFeed.follow_catalog`).
     Vectors are computed before anything is written, so a failure leaves
     the store as it was. A video whose text is unchanged keeps its stored
-    vector and, when the file gives no label, its stored label: a re-import
-    costs only its changes. `classifier_` defaults to `classifier.default()`.
+    vector and its stored label: a re-import costs only its changes.
+    `classifier_` defaults to `classifier.default()`. A file's own labels are
+    claims: they go to the answer key, and the classifier labels those videos
+    too (with `classify=False` they are stored unlabelled, for `safefeed
+    classify` to label).
 
     `defer_vectors`: new videos are stored without a vector, for `safefeed train` or a background
     embedder (`content.backfill`) to add while the catalog is served; a changed text is embedded now.
+    `progress` follows the embedding; `phase` follows every step (classifying, embedding, storing).
     """
-    videos = list(catalog.videos)
+    claimed = claims(catalog.videos)
+    videos = [video if video.id not in claimed else dataclasses.replace(video, label=None) for video in catalog.videos]
     stale, labelled = needing_vectors(store, videos)
+    if classify:
+        pending = [i for i, video in enumerate(videos) if video.label is None and video.id not in labelled]
+
+        def classified(done: int, total: int) -> None:
+            if phase is not None:
+                phase("classifying", done, total)
+
+        if pending:
+            # The classifier embeds its own reading of the few texts its lexicon gate lets through.
+            chosen = classifier_ or classifier.default()
+            found = classify_distinct([videos[i] for i in pending], chosen, progress=classified)
+            for index, label in zip(pending, found, strict=True):
+                videos[index] = dataclasses.replace(videos[index], label=label)
     if defer_vectors:
         stored = {video.id for video in store.videos([videos[i].id for i in stale])}
         without = set(store.video_ids_without_vectors()) if stored else set()
         stale = [i for i in stale if videos[i].id in stored and videos[i].id not in without]
-    vectors = embed_distinct([videos[i].text for i in stale], embed=embed, batch=batch, progress=progress)
-    if classify:
-        pending = [i for i, video in enumerate(videos) if video.label is None and video.id not in labelled]
-        if pending:
-            # The classifier embeds its own reading of the few texts its lexicon gate lets through.
-            results = (classifier_ or classifier.default()).classify([videos[i] for i in pending])
-            for index, result in zip(pending, results, strict=True):
-                videos[index] = dataclasses.replace(videos[index], label=result.label())
+
+    def embedded(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total)
+        if phase is not None:
+            phase("embedding", done, total)
+
+    vectors = embed_distinct([videos[i].text for i in stale], embed=embed, batch=batch, progress=embedded)
+    if phase is not None:
+        phase("storing", 0, 1)
     count = store.import_catalog(catalog.creators, videos)
     store.put_content_vectors([videos[i].id for i in stale], vectors)
+    if claimed:
+        answer_key.add(store, claimed)
     store.catalog_changed()  # running servers load it now
+    if phase is not None:
+        phase("storing", 1, 1)
     return count
 
 

@@ -2,34 +2,68 @@
 
 A change reaches the store and this process's engine at once; other processes
 follow it through the store's catalog change log (`Parts.follow_catalog`).
+An import is a background job (`safefeed.jobs`, as audits are): the file is
+validated before the call returns, then labelled, embedded and stored while
+the caller polls its status.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from safefeed import model
+from safefeed import jobs, model
 from safefeed.content import backfill, catalog_import, pipeline, review
 from safefeed.services import parts as parts_module
 from safefeed.store import repository
+
+PROGRESS_BATCH = 512  # texts per embedding call in an import job: the web page's bar moves every few seconds
 
 
 class Admin:
     def __init__(self, parts: parts_module.Parts) -> None:
         self.parts = parts
+        self._one_import = threading.Lock()  # imports in this process run one after another
 
-    def import_catalog(self, body: bytes, *, filename: str, format: catalog_import.Format) -> repository.ImportCount:
-        """Read a catalog file (all rows valid or nothing written), label and embed it, then serve it."""
+    def import_catalog(
+        self, body: bytes, *, filename: str, format: catalog_import.Format, wait: bool = False
+    ) -> jobs.Status:
+        """Validate a catalog file now (any bad row refuses all of it: `ImportFailed`, nothing written),
+        then label, embed and store it in the background (or before returning, with `wait`), and serve it."""
+        name = Path(filename).name or "catalog.csv"
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / (Path(filename).name or "catalog.csv")
+            path = Path(folder) / name
             path.write_bytes(body)
-            catalog = catalog_import.read_catalog(path, format=format)
-        with self.parts.catalog_lock:
-            count = pipeline.import_catalog(self.parts.store, catalog)
-            self.parts.reload()
-        return count
+            try:
+                catalog = catalog_import.read_catalog(path, format=format)
+            except catalog_import.ImportFailed as failed:  # name the file as the caller sent it, not our copy
+                errors = [dataclasses.replace(error, file=name) for error in failed.errors]
+                raise catalog_import.ImportFailed(errors, stopped=failed.stopped) from None
+        about = {"filename": name, "format": format, "videos": len(catalog.videos), "creators": len(catalog.creators)}
+        status = self.parts.imports.create(
+            now=self.parts.clock(), total=len(catalog.videos), phase="queued", about=about
+        )
+
+        def work(progress: jobs.Progress) -> dict[str, Any]:
+            with self._one_import:
+                count = pipeline.import_catalog(self.parts.store, catalog, phase=progress, batch=PROGRESS_BATCH)
+            progress("serving", 0, 1)
+            self.parts.follow_catalog()  # this process serves the new catalog before the job says done
+            progress("serving", 1, 1)
+            return {"videos": count.videos, "creators": count.creators}
+
+        return self.parts.imports.run(status, work, wait=wait)
+
+    def import_status(self, job_id: str) -> jobs.Status:
+        """An import's state, phase, progress within the phase, and error."""
+        return self.parts.imports.status(job_id)
+
+    def recent_imports(self, limit: int = 20) -> list[jobs.Status]:
+        return self.parts.imports.recent(limit)
 
     def catalog_progress(self) -> tuple[backfill.Counts, int]:
         """How far the catalog is embedded, and how many videos this process's feed draws on now."""

@@ -1,4 +1,4 @@
-"""What every act works over: the store, the engine, the well-being rules, the logins, the audit jobs and the clock.
+"""What every act works over: the store, the engine, the well-being rules, the logins, the jobs and the clock.
 
 One `Parts` per service, shared by its resources. It is mutable on purpose:
 after a catalog import (here or in another process) the engine is rebuilt and
@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 from safefeed import access, model
+from safefeed import jobs as background
 from safefeed.audit import jobs as audit_jobs
 from safefeed.recommend import feed
 from safefeed.store import repository
@@ -35,6 +36,7 @@ class Parts:
     wellbeing: wellbeing_service.Wellbeing
     logins: access.Access
     jobs: audit_jobs.Jobs
+    imports: background.Board  # catalog imports started over the API
     rebuild: Rebuild  # a new engine over the store, after the catalog changed
     clock: Clock = utc_now
     catalog_seen: int = 0

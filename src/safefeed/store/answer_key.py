@@ -15,23 +15,27 @@ import sqlalchemy as sa
 
 from safefeed import model
 from safefeed.store import repository, schema
+from safefeed.store import rows as rows_module
 
 
 def put(store: repository.Store, key: Mapping[str, model.Label]) -> int:
     """Replace the whole answer key with `key` (one transaction); returns how many rows it holds."""
-    rows = [
-        {
-            "video_id": video_id,
-            "mh_related": label.mh_related,
-            "theme": None if label.theme is None else label.theme.value,
-            "harm": label.harm.value,
-        }
-        for video_id, label in key.items()
-    ]
+    rows = _rows(key)
     with store.engine.begin() as connection:
         connection.execute(sa.delete(schema.answer_key))
         if rows:
             connection.execute(sa.insert(schema.answer_key), rows)
+    return len(rows)
+
+
+def add(store: repository.Store, key: Mapping[str, model.Label]) -> int:
+    """Add or replace these videos' rows (a labelled catalog file's claims), keeping the others."""
+    rows = _rows(key)
+    if rows:
+        insert = rows_module.insert(store.engine, schema.answer_key)
+        updates = {name: insert.excluded[name] for name in ("mh_related", "theme", "harm")}
+        with store.engine.begin() as connection:
+            connection.execute(insert.on_conflict_do_update(index_elements=["video_id"], set_=updates), rows)
     return len(rows)
 
 
@@ -49,6 +53,18 @@ def read(store: repository.Store) -> dict[str, model.Label]:
         )
         for row in rows
     }
+
+
+def _rows(key: Mapping[str, model.Label]) -> list[dict[str, object]]:
+    return [
+        {
+            "video_id": video_id,
+            "mh_related": label.mh_related,
+            "theme": None if label.theme is None else label.theme.value,
+            "harm": label.harm.value,
+        }
+        for video_id, label in key.items()
+    ]
 
 
 def counts(store: repository.Store) -> dict[str, int]:

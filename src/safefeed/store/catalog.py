@@ -38,7 +38,7 @@ class Catalog:
     def import_catalog(self, creators: Sequence[model.Creator], videos: Sequence[model.Video]) -> ImportCount:
         """Upsert creators and videos by id, all in one transaction."""
         with self.engine.begin() as connection:
-            rows.upsert(self.engine, connection, schema.creators, [dataclasses.asdict(creator) for creator in creators])
+            rows.upsert(self.engine, connection, schema.creators, [rows.flat_row(creator) for creator in creators])
             rows.upsert(self.engine, connection, schema.videos, [rows.video_row(video) for video in videos])
         return ImportCount(creators=len(creators), videos=len(videos))
 

@@ -47,6 +47,12 @@ def upsert(engine: sa.Engine, connection: sa.Connection, table: sa.Table, rows: 
     connection.execute(statement.on_conflict_do_update(index_elements=["id"], set_=updates), list(rows))
 
 
+def flat_row(value: Any) -> dict[str, Any]:
+    """A flat dataclass's fields as a row: `dataclasses.asdict` without its deep copy (a catalog
+    import writes tens of thousands of these, and asdict was a tenth of a re-import's time)."""
+    return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+
+
 def label_row(label: model.Label | None) -> dict[str, Any]:
     return {
         "mh_related": None if label is None else label.mh_related,
@@ -67,7 +73,7 @@ def video_row(video: model.Video) -> dict[str, Any]:
         "created_at": epoch(video.created_at),
         "language": video.language,
         "region": video.region,
-        **dataclasses.asdict(video.counters),
+        **flat_row(video.counters),
         "enforcement": video.enforcement.value,
         "topic": video.topic,
         "is_ad": video.is_ad,

@@ -41,9 +41,10 @@ function message(status, body) {
 
 /**
  * call("GET", "/v1/feed", {query: {n: 10}}) -> parsed JSON (or null for 204).
- * `form` sends application/x-www-form-urlencoded; `raw` returns the Response.
+ * `form` sends application/x-www-form-urlencoded; `file` sends a File or Blob as the body;
+ * `raw` returns the Response; `withHeaders` returns {body, headers}.
  */
-export async function call(method, path, { json, form, query, raw = false, auth = true } = {}) {
+export async function call(method, path, { json, form, file, query, raw = false, withHeaders = false, auth = true } = {}) {
   const url = new URL(path, window.location.origin);
   for (const [name, value] of Object.entries(query || {})) {
     if (value !== null && value !== undefined && value !== "") url.searchParams.set(name, String(value));
@@ -57,6 +58,9 @@ export async function call(method, path, { json, form, query, raw = false, auth 
     body = JSON.stringify(json);
   } else if (form !== undefined) {
     body = new URLSearchParams(form);
+  } else if (file !== undefined) {
+    headers["Content-Type"] = "application/octet-stream";
+    body = file;
   }
   let response;
   try {
@@ -77,7 +81,7 @@ export async function call(method, path, { json, form, query, raw = false, auth 
     if (response.status === 401 && auth && saved) onSignedOut();
     throw new ApiError(response.status, message(response.status, parsed), parsed);
   }
-  return parsed;
+  return withHeaders ? { body: parsed, headers: response.headers } : parsed;
 }
 
 export const get = (path, options) => call("GET", path, options);
@@ -85,6 +89,8 @@ export const post = (path, json, options = {}) => call("POST", path, { ...option
 export const patch = (path, json, options = {}) => call("PATCH", path, { ...options, json });
 export const put = (path, json, options = {}) => call("PUT", path, { ...options, json });
 export const del = (path, options) => call("DELETE", path, options);
+/** POST a file as the request body: {body, headers} (a 202's Location says where to follow the job). */
+export const upload = (path, file, options = {}) => call("POST", path, { ...options, file, withHeaders: true });
 
 /** A file behind the bearer token as an object URL (for <img src> and downloads). */
 export async function blobUrl(path) {

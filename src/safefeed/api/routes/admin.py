@@ -37,21 +37,40 @@ class ReviewIn(schemas.Strict):
         return self
 
 
-@router.post("/catalog", dependencies=[Admin])
+@router.post("/catalog", status_code=202, dependencies=[Admin])
 async def import_catalog(
     request: fastapi.Request,
+    response: fastapi.Response,
     safefeed: deps.ServiceDep,
     format: Annotated[catalog_import.Format, fastapi.Query()] = "auto",
     filename: Annotated[str, fastapi.Query(max_length=200, description="Names the file type for format=auto.")] = (
         "catalog.csv"
     ),
 ) -> dict[str, Any]:
-    """A catalog file as the request body (CSV, JSONL or Parquet; docs/catalog-format.md): all rows or none."""
+    """A catalog file as the request body (CSV, JSONL or Parquet; docs/catalog-format.md): all rows or none.
+
+    The file is validated before the answer (a bad row: 422 naming it, nothing written); then a 202 with
+    the import job, whose `Location` the caller polls while the videos are labelled, embedded and stored.
+    """
     body = await request.body()
-    count = await fastapi.concurrency.run_in_threadpool(
+    status = await fastapi.concurrency.run_in_threadpool(
         safefeed.admin.import_catalog, body, filename=filename, format=format
     )
-    return {"creators": count.creators, "videos": count.videos}
+    response.headers["Location"] = request.url_for("import_status", job_id=status.id).path
+    return status.to_json()
+
+
+@router.get("/catalog/imports", dependencies=[Admin])
+def recent_imports(safefeed: deps.ServiceDep) -> list[dict[str, Any]]:
+    """Catalog imports started over the API, newest first."""
+    return [status.to_json() for status in safefeed.admin.recent_imports()]
+
+
+@router.get("/catalog/imports/{job_id}", dependencies=[Admin])
+def import_status(job_id: str, safefeed: deps.ServiceDep) -> dict[str, Any]:
+    """An import job: `state` (running, done, failed), `phase` (queued, classifying, embedding, storing,
+    serving), `done` of `total` within the phase, `error` when it failed, and the file's counts."""
+    return safefeed.admin.import_status(job_id).to_json()
 
 
 class CatalogProgressOut(pydantic.BaseModel):
