@@ -28,6 +28,7 @@ Flags = npt.NDArray[np.bool_]
 HARMFUL = frozenset(catalog_items.HARM_CODES[harm] for harm in (model.Harm.POTENTIALLY_HARMFUL, model.Harm.VIOLATIVE))
 REVIEW = catalog_items.SOURCE_CODES[model.LabelSource.REVIEW]
 SUPPORTIVE = catalog_items.HARM_CODES[model.Harm.SUPPORTIVE]
+HARM_SHARE = 0.5  # harm spreads from a creator or hashtag only where most of its labelled videos are harmful
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,15 +76,17 @@ class Evidence:
 
     def sensitive(self, rules: policy_rules.Sensitivity) -> Floats:
         """The evidence of mental-health content this band's policy counts."""
-        return self._counted(self.own, self.near, rules)
+        return self._counted(self.own, self.near, rules, rules.creator_hashtag_share)
 
     def harmful(self, rules: policy_rules.Sensitivity) -> Floats:
-        return self._counted(self.own_harm, self.near_harm, rules)
+        """The evidence of harm this band's policy counts: creators and hashtags lend it only where they
+        mostly carry known harmful videos, as a supportive video shares its tags with harmful ones."""
+        return self._counted(self.own_harm, self.near_harm, rules, max(rules.creator_hashtag_share, HARM_SHARE))
 
-    def _counted(self, own: Floats, near: Spread, rules: policy_rules.Sensitivity) -> Floats:
+    def _counted(self, own: Floats, near: Spread, rules: policy_rules.Sensitivity, share: float) -> Floats:
         if not rules.propagate:
             return own
-        lent = near.counted(rules.creator_hashtag_share)
+        lent = near.counted(share)
         return np.maximum(own, np.where(self.reviewed, np.float32(0), lent)).astype(np.float32)
 
     def relabel(self, items: catalog_items.Items, position: int) -> None:
