@@ -8,7 +8,6 @@ which the minor opens on purpose, serves (supportive) mental-health videos.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
