@@ -127,6 +127,8 @@ def test_help_lines_exist_for_the_studys_countries_and_name_their_sources() -> N
         ("hold_unclassified = true", "hold_unclassified = false", r"sensitivity\.hold_unclassified: unlabelled"),
         ('exposure = "explore_slots"', 'exposure = "everywhere"', r"sensitivity\.exposure: Input should be"),
         ("passive_sensitive_weight = 0.0", "passive_sensitive_weight = 0.5", "watching sensitive videos never"),
+        ("hold_threshold = 0.10  ", "hold_threshold = 0.40  ", r"sensitivity\.hold_threshold: under-18s are kept"),
+        ("hold_threshold = 0.10  ", "# no hold  ", r"sensitivity\.hold_threshold: under-18s are kept"),
     ],
 )
 def test_minors_floors_on_imperfect_labels(old: str, new: str, message: str) -> None:

@@ -69,16 +69,21 @@ def test_evidence_spreads_to_near_videos_and_to_creators_and_hashtags_that_mostl
     items, index = world(videos, vectors)
     evidence = sensitivity.build(items, index, propagation=sensitivity.Propagation(neighbours=3, min_similarity=0.9))
     # Worked out: v01 is near v00 (cos 0.995) and lends its 0.9; v05's creator posts 3 seeds in 4 labelled (0.75);
-    # v08 and v09 carry #sadedit, 3 seeds in 5 (0.6); #fyp is on 7 labelled videos with 3 seeds (0.43 < 0.5): nothing.
-    sensitive = evidence.sensitive(TEEN)
+    # v08 and v09 carry #sadedit, 3 seeds in 5 (0.6); #fyp is on 7 labelled videos with 3 seeds (0.43 < 0.5): nothing
+    # where creators and hashtags count only when they mostly carry seeds.
+    mostly = TEEN.model_copy(update={"creator_hashtag_share": 0.5})
+    sensitive = evidence.sensitive(mostly)
     assert sensitive[1] == np.float32(0.9)
     assert sensitive[2] == 0.0  # a reviewer's "no" is not overruled by what surrounds the video
     assert sensitive[5] == np.float32(0.75)
     assert sensitive[8] == np.float32(0.6) and sensitive[9] == np.float32(0.6)
     assert sensitive[10] == np.float32(0.1)
-    flags = sensitivity.flags(evidence, TEEN)
+    flags = sensitivity.flags(evidence, mostly)
     assert flags.sensitive.tolist() == [True, True, False, True, True, True, True, True, True, True, False, False]
     assert flags.unclassified.tolist() == [False] * 11 + [True]
+    # The minors' default counts a creator's or hashtag's share from 10%: #fyp's 3 seeds in 7 count for v10.
+    assert TEEN.creator_hashtag_share <= 0.1
+    assert evidence.sensitive(TEEN)[10] == np.float32(3 / 7)
     # Without propagation only the labels' own probabilities count.
     own_only = sensitivity.flags(evidence, TEEN.model_copy(update={"propagate": False}))
     assert own_only.sensitive.tolist() == [p >= TEEN.threshold for p in evidence.own.tolist()]

@@ -92,6 +92,19 @@ class Sensitivity(_Strict):
     exposure: Literal["ranked", "explore_slots"] = "ranked"
     # Keep videos no classifier or reviewer has labelled yet out of the feed.
     hold_unclassified: bool = False
+    # Under `propagate`, a creator or hashtag lends the share of known sensitive videos among its labelled
+    # ones from this share on (0.5: "mostly carries them"; lower: evidence from a single seed counts).
+    creator_hashtag_share: Annotated[float, pydantic.Field(gt=0.0, le=1.0)] = 0.5
+    # Evidence of mental-health content at or above which a video is kept out of every tab but the
+    # support tab (a deliberate choice), explore slots included: "indicated potentially", before any
+    # final judgement. None: nothing is held on this evidence alone.
+    hold_threshold: Annotated[float, pydantic.Field(gt=0.0, le=1.0)] | None = None
+    # Soft, by probability: a positive signal on a video that is not flagged sensitive still teaches
+    # only (1 - evidence / threshold) of itself, so engaging with what the classifier half-sees
+    # cannot build a rabbit hole there.
+    discount_learning: bool = False
+    # Soft, by probability: relevance falls by this much times the video's evidence of mental health.
+    rank_penalty: Annotated[float, pydantic.Field(ge=0.0, le=10.0)] = 0.0
 
 
 class Privacy(_Strict):
@@ -221,6 +234,11 @@ def _minor_sensitivity_floors(where: str, sensitivity: Sensitivity) -> None:
         raise ValueError(f"{where}.propagate: under-18s are protected from what the classifier missed; set true")
     if not sensitivity.hold_unclassified:
         raise ValueError(f"{where}.hold_unclassified: unlabelled videos wait for a label for under-18s; set true")
+    if sensitivity.hold_threshold is None or sensitivity.hold_threshold > sensitivity.threshold:
+        raise ValueError(
+            f"{where}.hold_threshold: under-18s are kept from likely-sensitive videos, explore slots included;"
+            f" set it at most threshold ({sensitivity.threshold})"
+        )
 
 
 def _under_16_floors(where: str, rules: Band) -> None:

@@ -46,8 +46,10 @@ def eligible(
     today: dt.date,
     flags: sensitivity.BandFlags,
     unseen_only: bool = True,
+    hold_sensitive: bool = True,
 ) -> Verdict:
-    """Which candidates the account may be shown; `unseen_only` False: whether seen or not (search)."""
+    """Which candidates the account may be shown; `unseen_only` False: whether seen or not (search);
+    `hold_sensitive` False: the support tab, a deliberate choice, where the band's hold does not apply."""
     counts: dict[str, int] = {}
     harm_ok = catalog_items.among(items.harm[candidates], (HARM[h] for h in rules.recommend_harm), len(HARM))
     enforcement_ok = catalog_items.among(
@@ -60,6 +62,11 @@ def eligible(
         likely_harmful = flags.harmful[candidates] & keep
         counts["likely_harmful_held"] = int(likely_harmful.sum())
         keep &= ~likely_harmful
+    if hold_sensitive and rules.sensitivity.hold_threshold is not None:
+        # Likely sensitive for this band: not in any slot of the feed, explore included.
+        held = flags.held[candidates] & keep
+        counts["sensitive_held"] = int(held.sum())
+        keep &= ~held
     if rules.sensitivity.hold_unclassified:
         waiting = flags.unclassified[candidates] & keep
         counts["unclassified_held"] = int(waiting.sum())

@@ -8,7 +8,10 @@ popularity and freshness alone, which read nothing about the account. What a
 minor likes, shares, follows or rewatches therefore changes which ordinary
 videos it sees, never how many sensitive ones: the dispersion cap becomes a
 ceiling that is rarely reached. Only a deliberate choice, the support tab,
-serves more (supportive videos, verified professionals first).
+serves more (supportive videos, verified professionals first). Under the
+default policy a minor's band also holds every video at or above its
+`hold_threshold` (`eligibility`), which sits below `threshold`: for minors
+nothing flagged sensitive is left to reach the explore slots.
 """
 
 from __future__ import annotations

@@ -61,11 +61,13 @@ def teach(
     topic: str | None,
     confidence: float,
     sensitive: bool,
+    discount: float = 1.0,
 ) -> None:
-    """Apply one event; `sensitive`: it is about a likely-sensitive video (or is a likely-sensitive search)."""
+    """Apply one event; `sensitive`: it is about a likely-sensitive video (or is a likely-sensitive search);
+    `discount`: how much of a positive signal on a video that is not flagged may still teach (1: all)."""
     weight: float | None = None
-    if sensitive:
-        scale = sensitive_weight(event.kind, rules)
+    scale = sensitive_weight(event.kind, rules) if sensitive else min(max(discount, 0.0), 1.0)
+    if scale < 1.0:
         base = signals.weight(event)
         if base > 0:  # moving towards it: only as far as the band allows
             weight = base * scale
@@ -93,6 +95,7 @@ def apply(
         return
     topic: str | None = None
     sensitive = False
+    discount = 1.0
     confidence = vectors.confidence(event)
     position = None if event.video_id is None else items.position.get(event.video_id)
     if position is not None:
@@ -102,6 +105,8 @@ def apply(
         if event.kind is model.EventKind.NOT_INTERESTED:
             topic = None  # not interested in this one video: its topic stays welcome
         sensitive = bool(flags.sensitive[position])
+        if context.rules.sensitivity.discount_learning:
+            discount = learning_discount(float(flags.evidence[position]), context.rules.sensitivity.threshold)
     elif event.kind is model.EventKind.SEARCH and event.query:
         if policy_context.withheld(event.query, context):  # logged, but it teaches the feed nothing, on replay too
             state.learn(current, event, signals, vector=None, topic=None, weight=0.0)
@@ -121,4 +126,15 @@ def apply(
         topic=topic,
         confidence=confidence,
         sensitive=sensitive,
+        discount=discount,
     )
+
+
+def learning_discount(evidence: float, threshold: float) -> float:
+    """How much of a positive signal a video with this evidence of mental health may teach: all of it at
+    none, nothing at the band's threshold (where it is flagged and `sensitive_weight` decides).
+
+    >>> learning_discount(0.0, 0.3), round(learning_discount(0.15, 0.3), 3), learning_discount(0.6, 0.3)
+    (1.0, 0.5, 0.0)
+    """
+    return float(min(max(1.0 - evidence / threshold, 0.0), 1.0))

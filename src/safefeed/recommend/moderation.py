@@ -43,12 +43,7 @@ def apply(
     page.label_source[position] = catalog_items.SOURCE_CODES[label.source]
     evidence.relabel(items, position)
     for band, rules in parts.bands.items():
-        band_flags = flags[band]
-        band_flags.sensitive[position] = evidence.sensitive(rules.sensitivity)[position] >= rules.sensitivity.threshold
-        band_flags.harmful[position] = evidence.harmful(rules.sensitivity)[position] >= (
-            rules.sensitivity.harmful_threshold
-        )
-        band_flags.unclassified[position] = not evidence.classified[position]
+        sensitivity.reflag(flags[band], evidence, rules.sensitivity, position)
     support.supportive[position] = sensitivity.supportive(items, evidence)[position]
 
 

@@ -108,7 +108,7 @@ def rank(
         else:
             found.append(source.candidates(request, k))
     candidates, origin = first_found(found)
-    verdict = eligible(parts, candidates, current, context)
+    verdict = eligible(parts, candidates, current, context, hold_sensitive=tab != "support")
     counts: Counter[str] = Counter(verdict.counts)
     candidates, origin = candidates[verdict.keep], origin[verdict.keep]
     features, relevance = score_of(parts, context, current, candidates, taste=taste, interest=interest, known=known)
@@ -171,6 +171,7 @@ def eligible(
     context: policy_context.Context,
     *,
     unseen_only: bool = True,
+    hold_sensitive: bool = True,
 ) -> eligibility.Verdict:
     """Which candidates the account may be shown (`eligibility.eligible`), and what each protection took."""
     return eligibility.eligible(
@@ -183,6 +184,7 @@ def eligible(
         today=context.today,
         flags=parts.flags[context.band],
         unseen_only=unseen_only,
+        hold_sensitive=hold_sensitive,
     )
 
 
@@ -199,7 +201,11 @@ def score_of(
     """The one scoring path: each candidate's features and relevance for the account."""
     similar = similarity(parts, candidates, interest, known)
     features = features_of(parts, candidates, similar, taste, current, context)
-    return features, score.relevance(features, parts.weights)
+    relevance = score.relevance(features, parts.weights)
+    penalty = context.rules.sensitivity.rank_penalty
+    if penalty:  # soft, by probability: the more evidence of mental health, the lower it ranks
+        relevance = (relevance - penalty * parts.flags[context.band].evidence[candidates]).astype(np.float32)
+    return features, relevance
 
 
 def score_missing(

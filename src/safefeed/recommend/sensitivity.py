@@ -28,6 +28,7 @@ Flags = npt.NDArray[np.bool_]
 HARMFUL = frozenset(catalog_items.HARM_CODES[harm] for harm in (model.Harm.POTENTIALLY_HARMFUL, model.Harm.VIOLATIVE))
 REVIEW = catalog_items.SOURCE_CODES[model.LabelSource.REVIEW]
 SUPPORTIVE = catalog_items.HARM_CODES[model.Harm.SUPPORTIVE]
+HARM_SHARE = 0.5  # harm spreads from a creator or hashtag only where most of its labelled videos are harmful
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,9 +39,24 @@ class Propagation:
     neighbours: int = 10  # nearest videos looked at around each seed
     min_similarity: float = 0.85  # inner product of unit vectors: near-duplicates, re-uploads, the same edit
     creator_min_videos: int = 3  # a creator's share counts once this many of their videos are labelled
-    creator_share: float = 0.5  # "mostly carries": at least this share of the labelled videos are seeds
     hashtag_min_videos: int = 5
-    hashtag_share: float = 0.5
+    # What share of a creator's or hashtag's labelled videos must be seeds before it lends that share
+    # is the band's (`sensitivity.creator_hashtag_share`): "mostly" for adults, any for children.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Spread:
+    """What surrounds each video lends, by where it comes from; a band decides which shares it counts."""
+
+    neighbours: Floats  # the most evidence a seed close in embedding space lends
+    creator: Floats  # the share of its creator's labelled videos that are seeds
+    hashtag: Floats  # the highest such share among its hashtags
+
+    def counted(self, share: float) -> Floats:
+        """The most evidence these lend when creators and hashtags count from `share` of seeds on."""
+        creator = np.where(self.creator >= share, self.creator, np.float32(0))
+        hashtag = np.where(self.hashtag >= share, self.hashtag, np.float32(0))
+        return np.maximum(self.neighbours, np.maximum(creator, hashtag)).astype(np.float32)
 
 
 @dataclasses.dataclass(slots=True)
@@ -55,19 +71,23 @@ class Evidence:
     reviewed: Flags  # a reviewer has: nothing outside the video overrules that
     own: Floats  # P(mental health) from its label (0 where unlabelled)
     own_harm: Floats  # evidence that it is harmful, from its label
-    near: Floats  # the most evidence of mental health its neighbours, creator and hashtags add
-    near_harm: Floats
+    near: Spread  # the evidence of mental health its neighbours, creator and hashtags add
+    near_harm: Spread
 
     def sensitive(self, rules: policy_rules.Sensitivity) -> Floats:
         """The evidence of mental-health content this band's policy counts."""
-        if not rules.propagate:
-            return self.own
-        return np.maximum(self.own, np.where(self.reviewed, np.float32(0), self.near)).astype(np.float32)
+        return self._counted(self.own, self.near, rules, rules.creator_hashtag_share)
 
     def harmful(self, rules: policy_rules.Sensitivity) -> Floats:
+        """The evidence of harm this band's policy counts: creators and hashtags lend it only where they
+        mostly carry known harmful videos, as a supportive video shares its tags with harmful ones."""
+        return self._counted(self.own_harm, self.near_harm, rules, max(rules.creator_hashtag_share, HARM_SHARE))
+
+    def _counted(self, own: Floats, near: Spread, rules: policy_rules.Sensitivity, share: float) -> Floats:
         if not rules.propagate:
-            return self.own_harm
-        return np.maximum(self.own_harm, np.where(self.reviewed, np.float32(0), self.near_harm)).astype(np.float32)
+            return own
+        lent = near.counted(share)
+        return np.maximum(own, np.where(self.reviewed, np.float32(0), lent)).astype(np.float32)
 
     def relabel(self, items: catalog_items.Items, position: int) -> None:
         """Take a new label of one video (already written into `items`) as its own evidence."""
@@ -83,14 +103,27 @@ class BandFlags:
     sensitive: Flags  # likely about mental health: counts against the caps, teaches nothing to minors
     harmful: Flags  # likely harmful: held back where the band is not shown potentially harmful videos
     unclassified: Flags  # no trusted label yet
+    held: Flags  # evidence of mental health at or above `hold_threshold`: kept out of every tab but support
+    evidence: Floats  # the evidence of mental health the band counts (for the soft stages)
 
 
 def flags(evidence: Evidence, rules: policy_rules.Sensitivity) -> BandFlags:
+    sensitive = evidence.sensitive(rules)
+    hold = np.inf if rules.hold_threshold is None else rules.hold_threshold
     return BandFlags(
-        sensitive=np.asarray(evidence.sensitive(rules) >= rules.threshold, dtype=np.bool_),
+        sensitive=np.asarray(sensitive >= rules.threshold, dtype=np.bool_),
         harmful=np.asarray(evidence.harmful(rules) >= rules.harmful_threshold, dtype=np.bool_),
         unclassified=~evidence.classified,
+        held=np.asarray(sensitive >= hold, dtype=np.bool_),
+        evidence=sensitive,
     )
+
+
+def reflag(band_flags: BandFlags, evidence: Evidence, rules: policy_rules.Sensitivity, position: int) -> None:
+    """Bring one video's flags up to date after its label changed (`Evidence.relabel`)."""
+    fresh = flags(evidence, rules)
+    for field in dataclasses.fields(BandFlags):
+        getattr(band_flags, field.name)[position] = getattr(fresh, field.name)[position]
 
 
 def label_evidence(items: catalog_items.Items, positions: npt.NDArray[np.int64]) -> tuple[Floats, Floats, Flags, Flags]:
@@ -149,13 +182,14 @@ def spread(
     classified: Flags,
     tags: HashtagCodes,
     propagation: Propagation,
-) -> Floats:
-    """The most evidence each video gets from seeds (videos whose own `values` reach the seed threshold):
-    a near seed lends its own evidence; a creator or hashtag that mostly carries seeds lends that share."""
+) -> Spread:
+    """What each video gets from seeds (videos whose own `values` reach the seed threshold): a near seed
+    lends its own evidence; a creator or hashtag lends the share of seeds among its labelled videos."""
     result = np.zeros(len(items), dtype=np.float32)
+    hashtag = np.zeros(len(items), dtype=np.float32)
     seeds = np.flatnonzero(classified & (values >= propagation.seed_threshold))
     if not len(seeds):
-        return result
+        return Spread(result, result.copy(), hashtag)
     is_seed = np.zeros(len(items), dtype=np.bool_)
     is_seed[seeds] = True
     # Near in embedding space: one batched search around every seed.
@@ -164,20 +198,17 @@ def spread(
     close = (found >= 0) & (scores >= propagation.min_similarity)
     lent = np.broadcast_to(values[seeds][:, None], found.shape)
     np.maximum.at(result, found[close], lent[close])
-    # Creators that mostly post seeds.
+    # The share of seeds among each creator's and each hashtag's labelled videos (a generic tag like #fyp
+    # carries them at about the base rate; a band counts a share only from its `creator_hashtag_share` on).
     creator_share = shares(
         items.creator, is_seed, classified, len(items.creators), minimum=propagation.creator_min_videos
     )
-    creator_share[creator_share < propagation.creator_share] = 0
-    result = np.maximum(result, creator_share[items.creator])
-    # Hashtags that mostly carry seeds (a generic tag like #fyp never does).
     if len(tags.tag):
         tag_share = shares(
             tags.tag, is_seed[tags.video], classified[tags.video], tags.count, minimum=propagation.hashtag_min_videos
         )
-        tag_share[tag_share < propagation.hashtag_share] = 0
-        np.maximum.at(result, tags.video, tag_share[tags.tag])
-    return result
+        np.maximum.at(hashtag, tags.video, tag_share[tags.tag])
+    return Spread(result, creator_share[items.creator].astype(np.float32), hashtag)
 
 
 def shares(keys: npt.NDArray[np.integer], seed: Flags, classified: Flags, count: int, *, minimum: int) -> Floats:

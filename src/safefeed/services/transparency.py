@@ -105,7 +105,9 @@ def _sensitivity_lines(band: rules.Band) -> list[str]:
         f"- a video counts as mental-health content from a {rules_.threshold:.0%} chance on the classifier's "
         "reading [sensitivity.threshold]"
         + (
-            ", or when it is close to known ones, or its creator or hashtags mostly carry them [sensitivity.propagate]"
+            ", or when it is close to known ones, or its creator or hashtags carry them"
+            f" (from {rules_.creator_hashtag_share:.0%} of their videos) [sensitivity.propagate,"
+            " sensitivity.creator_hashtag_share]"
             if rules_.propagate
             else ""
         ),
@@ -114,16 +116,33 @@ def _sensitivity_lines(band: rules.Band) -> list[str]:
         + " [sensitivity.explicit_weight]",
         "- such videos "
         + (
-            "reach your feed only by chance, in explore slots; more only if you open the support tab"
+            "never reach your feed, explore slots included; only the support tab, if you open it, shows"
+            " supportive ones [sensitivity.hold_threshold]"
+            if rules_.hold_threshold is not None and rules_.hold_threshold <= rules_.threshold
+            else "reach your feed only by chance, in explore slots; more only if you open the support tab"
+            " [sensitivity.exposure]"
             if rules_.exposure == "explore_slots"
-            else "are ranked like any other"
-        )
-        + " [sensitivity.exposure]",
+            else "are ranked like any other [sensitivity.exposure]"
+        ),
     ]
     if model.Harm.POTENTIALLY_HARMFUL not in band.recommend_harm:
         chance = f"{rules_.harmful_threshold:.0%}"
         lines.append(
             f"- videos likely to be harmful are held back, from a {chance} chance [sensitivity.harmful_threshold]"
+        )
+    if rules_.hold_threshold is not None:
+        lines.append(
+            f"- so are videos with a {rules_.hold_threshold:.0%} chance or more of being mental-health content,"
+            " or that evidence from what surrounds them, before anyone has judged them [sensitivity.hold_threshold]"
+        )
+    if rules_.discount_learning:
+        lines.append(
+            "- a like or long watch on a video that may be mental-health content teaches the feed less, the more"
+            " likely it is [sensitivity.discount_learning]"
+        )
+    if rules_.rank_penalty:
+        lines.append(
+            f"- such a chance lowers a video's rank (x{rules_.rank_penalty:g} of the chance) [sensitivity.rank_penalty]"
         )
     if rules_.hold_unclassified:
         lines.append(
