@@ -49,7 +49,13 @@ def parts_for(items: catalog_items.Items) -> rank.Parts:
     """What the Following tab reads: the catalog, the band's flags (the labels as they are), the policy."""
     nothing = np.zeros(len(items), dtype=np.bool_)
     flags = {
-        band: sensitivity.BandFlags(sensitive=items.mh.copy(), harmful=nothing, unclassified=nothing)
+        band: sensitivity.BandFlags(
+            sensitive=items.mh.copy(),
+            harmful=nothing,
+            unclassified=nothing,
+            held=nothing,
+            evidence=items.mh.astype(np.float32),
+        )
         for band in model.AgeBand
     }
     factors = np.zeros((len(items), 2), dtype=np.float32)
