@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import testclient
@@ -42,3 +44,13 @@ def login_as(safefeed: services.SafeFeed, principal_id: str, role: access.Role) 
     """A guardian, admin or auditor login's auth header."""
     token = safefeed.accounts.register(principal_id, role, "correct horse battery")
     return {"Authorization": f"Bearer {token}"}
+
+
+def wait_for_import(client: testclient.TestClient, location: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Poll the job as a client would, until it is no longer running."""
+    deadline = time.monotonic() + 120
+    while True:
+        job: dict[str, Any] = client.get(location, headers=headers).json()
+        if job["state"] != "running" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +13,7 @@ from safefeed.api import app as api_app
 from safefeed.content import backfill
 from safefeed.store import schema
 from tests import serving
-from tests.api.conftest import login_as, sign_up
+from tests.api.conftest import login_as, sign_up, wait_for_import
 
 HEADER = "id,creator_id,caption,hashtags,duration_s,created_at\n"
 
@@ -36,16 +34,6 @@ def test_an_admin_imports_a_catalog_as_a_job_and_it_is_served(
     assert (job["done"], job["total"], job["videos"], job["creators"], job["error"]) == (1, 1, 1, 1, None)
     assert "new-1" in safefeed.parts.engine.items.position  # served by the time the job says done
     assert [run["id"] for run in client.get("/v1/admin/catalog/imports", headers=admin).json()] == [started["id"]]
-
-
-def wait_for_import(client: testclient.TestClient, location: str, headers: dict[str, str]) -> dict[str, Any]:
-    """Poll the job as a client would, until it is no longer running."""
-    deadline = time.monotonic() + 120
-    while True:
-        job: dict[str, Any] = client.get(location, headers=headers).json()
-        if job["state"] != "running" or time.monotonic() > deadline:
-            return job
-        time.sleep(0.05)
 
 
 def test_an_import_job_that_fails_says_why_and_the_catalog_is_unchanged(

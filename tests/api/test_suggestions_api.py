@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import testclient
 
 from safefeed import access, services
-from tests.api.conftest import login_as, sign_up
+from tests.api.conftest import login_as, sign_up, wait_for_import
 from tests.recommend.test_suggestions import blocked_reading
 
 HEADER = "id,creator_id,caption,hashtags,duration_s,created_at\n"
@@ -28,7 +28,8 @@ def test_the_box_completes_from_the_catalog_but_never_a_blocked_search_for_a_chi
         + "walk-2,walker,sunny walk by the sea,sunnyday sewerslide,20,2026-11-01T00:00:00Z\n"
     )
     answer = client.post("/v1/admin/catalog", params={"filename": "more.csv"}, content=body.encode(), headers=admin)
-    assert answer.status_code == 200, answer.text
+    assert answer.status_code == 202, answer.text
+    assert wait_for_import(client, answer.headers["Location"], admin)["state"] == "done"
     teen = sign_up(client, "teen")
     adult = sign_up(client, "grown", birth_year=1990)
     assert "puppy" in suggested(client, teen, "pup")

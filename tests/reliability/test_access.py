@@ -143,6 +143,9 @@ ROWS: tuple[Row, ...] = (
     # The feed and the account's own controls.
     me("GET", "/v1/feed"),
     me("GET", "/v1/search", fixed(params={"q": "cooking"})),
+    me("GET", "/v1/search/suggestions", fixed(params={"q": "coo"})),
+    # A visitor's feed needs no login: anyone gets the youngest band's unprofiled feed.
+    Row("GET", "/v1/visitor/feed", EVERYONE),
     me("POST", "/v1/events", one_video),
     me("GET", "/v1/me/settings"),
     me("PATCH", "/v1/me/settings", fixed(json={"keyword_filters": ["spiders"]})),
@@ -178,6 +181,7 @@ ROWS: tuple[Row, ...] = (
     ),
     teen("GET", "/v1/family/teens/{teen_id}/content"),
     teen("PATCH", "/v1/family/teens/{teen_id}/content", fixed(json={"autoplay": False})),
+    teen("PUT", "/v1/family/teens/{teen_id}/feed-consent", fixed(json={"granted": True})),
     teen("DELETE", "/v1/family/teens/{teen_id}"),
     Row(
         "POST",
