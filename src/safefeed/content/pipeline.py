@@ -16,7 +16,7 @@ auditor's table the engine never reads.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -45,19 +45,26 @@ def embed_distinct(
     texts: Sequence[str], *, embed: Embed = embedding.embed, batch: int = BATCH, progress: Progress | None = None
 ) -> embedding.Vectors:
     """One vector per text, each distinct text embedded once (rows in the order of `texts`)."""
-    assert batch >= 1, "batch must be at least 1"
     positions: dict[str, int] = {}
     rows = np.fromiter((positions.setdefault(text, len(positions)) for text in texts), dtype=np.int64, count=len(texts))
     distinct = list(positions)
     vectors = np.zeros((len(distinct), embedding.DIMENSIONS), dtype=np.float32)
-    if progress is not None:
-        progress(0, len(distinct))
-    for start in range(0, len(distinct), batch):
-        chunk = distinct[start : start + batch]
-        vectors[start : start + len(chunk)] = embed(chunk)
-        if progress is not None:
-            progress(start + len(chunk), len(distinct))
+    for part in in_batches(len(distinct), batch, progress):
+        vectors[part] = embed(distinct[part])
     return vectors[rows]
+
+
+def in_batches(total: int, batch: int, progress: Progress | None) -> Iterator[slice]:
+    """Consecutive slices of at most `batch` over `total` items, reporting progress before the first
+    and after each (so a bar starts at 0 and moves as each batch is done)."""
+    assert batch >= 1, "batch must be at least 1"
+    if progress is not None:
+        progress(0, total)
+    for start in range(0, total, batch):
+        stop = min(start + batch, total)
+        yield slice(start, stop)
+        if progress is not None:
+            progress(stop, total)
 
 
 def needing_vectors(store: repository.Store, videos: Sequence[model.Video]) -> tuple[list[int], set[str]]:
@@ -102,14 +109,10 @@ def classify_distinct(
         first.setdefault(video.text, i)
     distinct = list(first.values())
     labels: dict[str, model.Label] = {}
-    if progress is not None:
-        progress(0, len(distinct))
-    for start in range(0, len(distinct), batch):
-        chunk = [videos[i] for i in distinct[start : start + batch]]
+    for part in in_batches(len(distinct), batch, progress):
+        chunk = [videos[i] for i in distinct[part]]
         for video, result in zip(chunk, predictor.classify(chunk), strict=True):
             labels[video.text] = result.label()
-        if progress is not None:
-            progress(start + len(chunk), len(distinct))
     return [labels[video.text] for video in videos]
 
 
@@ -199,16 +202,12 @@ def embed_missing(
     for video_id, text in _texts(store, store.video_ids_without_vectors()):
         by_text.setdefault(text, []).append(video_id)
     distinct = list(by_text)
-    if progress is not None:
-        progress(0, len(distinct))
     videos = 0
-    for start in range(0, len(distinct), batch):
-        chunk = distinct[start : start + batch]
+    for part in in_batches(len(distinct), batch, progress):
+        chunk = distinct[part]
         vectors = embed(chunk)
         ids = [video_id for text in chunk for video_id in by_text[text]]
         rows = np.repeat(np.arange(len(chunk)), [len(by_text[text]) for text in chunk])
         store.put_content_vectors(ids, vectors[rows])
         videos += len(ids)
-        if progress is not None:
-            progress(start + len(chunk), len(distinct))
     return Embedded(videos=videos, texts=len(distinct))

@@ -19,7 +19,7 @@ import scipy.sparse
 import threadpoolctl
 
 from safefeed import model
-from safefeed.content import embedding
+from safefeed.content import embedding, pipeline
 from safefeed.store import repository
 
 Matrix = npt.NDArray[np.float32]
@@ -66,15 +66,9 @@ def combine(content: Matrix, collaborative: Matrix, has_collaborative: npt.NDArr
 def ensure_content_vectors(
     store: repository.Store, *, progress: Callable[[int, int], None] | None = None, batch: int = 2048
 ) -> int:
-    """Embed every video that has no content vector yet; returns how many were embedded."""
-    missing = store.video_ids_without_vectors()
-    for start in range(0, len(missing), batch):
-        ids = missing[start : start + batch]
-        videos = store.videos(ids)
-        store.put_content_vectors([video.id for video in videos], embedding.embed([video.text for video in videos]))
-        if progress is not None:
-            progress(min(start + batch, len(missing)), len(missing))
-    return len(missing)
+    """Embed every video that has no content vector yet (each distinct text once); returns how many were
+    embedded. Progress counts distinct texts."""
+    return pipeline.embed_missing(store, progress=progress, batch=batch).videos
 
 
 def train_collaborative(store: repository.Store, *, factors: int = FACTORS, iterations: int = 15, seed: int = 0) -> int:
