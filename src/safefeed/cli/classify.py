@@ -6,15 +6,18 @@ import csv
 import os
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from safefeed import config, model
 from safefeed.cli import common
-from safefeed.content import classifier, review, training
+from safefeed.content import classifier, review
 from safefeed.datasets import labelled_text
 from safefeed.store import repository
+
+if TYPE_CHECKING:  # training loads scikit-learn and scipy.stats: only `train` and `eval` pay for them
+    from safefeed.content import training
 
 app = typer.Typer(
     help="Label videos by mental-health relevance, theme and harm; train, evaluate, review the classifier.",
@@ -123,6 +126,8 @@ def _corpus(data: Path | None, cache: Path, options: training.Options) -> traini
     if not labelled_text.available(labelled_text.TIKTOK_LABELS, root):
         raise common.UsageError(f"no labelled data in {root}; pass --data or set SAFEFEED_DATA")
     _threads()
+    from safefeed.content import training
+
     return training.load_corpus(root, options=options, cache=cache, progress=common.console.log)
 
 
@@ -136,6 +141,8 @@ def train(
     seed: Annotated[int, typer.Option(help="Same seed, same weights.")] = 0,
 ) -> None:
     """Train the classifier on ../shared/data and write its weights (the shipped file by default)."""
+    from safefeed.content import training
+
     options = training.Options(seed=seed)
     started = time.perf_counter()
     corpus = _corpus(data, cache, options)
@@ -192,6 +199,8 @@ def eval_(
     seed: Annotated[int, typer.Option(help="Seed of the fold assignment.")] = 0,
 ) -> None:
     """Precision, recall, F1 and confusion matrices per labelled set (cross-validated where trained on)."""
+    from safefeed.content import training
+
     options = training.Options(seed=seed, folds=folds)
     corpus = _corpus(data, cache, options)
     with common.console.status("cross-validating"):

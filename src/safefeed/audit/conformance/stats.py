@@ -14,7 +14,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.stats
+
+from safefeed.audit import estimates
 
 Z95 = 1.959963984540054
 
@@ -56,9 +57,7 @@ def clopper_pearson(successes: int, trials: int) -> Interval:
     assert 0 <= successes <= trials
     if trials == 0:
         return Interval(0.0, 0.0, 1.0)
-    low = 0.0 if successes == 0 else float(scipy.stats.beta.ppf(0.025, successes, trials - successes + 1))
-    high = 1.0 if successes == trials else float(scipy.stats.beta.ppf(0.975, successes + 1, trials - successes))
-    return Interval(successes / trials, low, high)
+    return Interval(successes / trials, *estimates.clopper_pearson(successes, trials))
 
 
 def difference(a: int, n: int, b: int, m: int) -> Interval:
