@@ -216,6 +216,26 @@ def test_a_childs_search_reads_spelling_tricks_as_the_word_they_spell(query: str
     assert context.sensitive_search(query)
 
 
-@pytest.mark.parametrize("query", ["cutting board", "haircut tutorial", "i am a cat", "suicide squad", "pets"])
+@pytest.mark.parametrize(
+    "query", ["how to hide cuts", "ana tips", "i want to sh", "my scars", "starving myself", "beans"]
+)
+def test_a_childs_search_for_instructions_or_in_the_first_person_gets_help(query: str) -> None:
+    assert context.sensitive_search(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cutting board",
+        "haircut tutorial",
+        "hair cuts",
+        "best blades for skating",
+        "baked beans recipe",
+        "self care tips",
+        "i am a cat",
+        "suicide squad",
+        "pets",
+    ],
+)
 def test_ordinary_searches_are_not_taken_for_self_harm(query: str) -> None:
     assert not context.sensitive_search(query)

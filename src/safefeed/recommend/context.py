@@ -57,20 +57,40 @@ WITHOUT_CONSENT = (
 # Typed alone, these mean self-harm often enough that a child is offered help first; in a longer query
 # ("cutting board", "hair cuts") the lexicon decides.
 BARE_SELF_HARM_SEARCHES = frozenset({"cut", "cuts", "cutting", "cutter", "cutters"})
+# A weak term ("scars", "sh", "beans") is coded often but ordinary more often ("hair cuts", "skate blades"): in a
+# longer query it needs a second sign, another theme term or the searcher speaking of themselves.
+FIRST_PERSON = frozenset({"i", "im", "i'm", "me", "my", "myself", "mine"})
 
 
-def sensitive_search(query: str) -> bool:
+def sensitive_search(query: str, *, offered: bool = False) -> bool:
     """A search about suicide, self-harm or eating disorders (the themes with help lines), however spelled:
-    spaced letters and look-alike letters of other scripts are read as the word they spell."""
+    spaced letters and look-alike letters of other scripts are read as the word they spell.
+
+    Strong theme terms and instructions ("how to hide cuts") always count; a weak term or a romanticising cue
+    ("goal weight") counts typed alone, beside another such term, or in the first person. In what the feed
+    `offered` itself (a search suggestion) every such term counts: nobody asked for it.
+
+    >>> [sensitive_search(q) for q in ("hair cuts", "scars", "my scars", "how to hide cuts", "long sleeves outfit")]
+    [False, True, True, True, False]
+    """
     themes = {theme.value for theme in help_lines.HELP_THEMES}
-    readings = {query, queries.search_form(query)}
-    if any(lexicon.normalise(reading).strip(" #") in BARE_SELF_HARM_SEARCHES for reading in readings):
-        return True
-    return any(match.kind == "theme" and match.name in themes for r in readings for match in lexicon.match(r))
+    for reading in {query, queries.search_form(query)}:
+        words = lexicon.normalise(reading).strip(" #")
+        if words in BARE_SELF_HARM_SEARCHES:
+            return True
+        matches = lexicon.match(reading)
+        if any(m.name == "violative" or (m.strength == "strong" and m.name in themes) for m in matches):
+            return True
+        weak = {m.term for m in matches if m.name in themes or m.name == "potentially_harmful"}
+        if weak and (offered or words in weak or len(weak) > 1 or FIRST_PERSON & set(words.split())):
+            return True
+    return False
 
 
-def withheld(query: str, context: Context) -> bool:
+def withheld(query: str, context: Context, *, offered: bool = False) -> bool:
     """Whether a search is unsafe for this account: answered with help, and learned from not at all."""
     return (
-        context.band in policy_rules.MINOR_BANDS and context.rules.help_on_sensitive_search and sensitive_search(query)
+        context.band in policy_rules.MINOR_BANDS
+        and context.rules.help_on_sensitive_search
+        and sensitive_search(query, offered=offered)
     )

@@ -86,7 +86,9 @@ def suggest(words: Vocabulary, context: policy_context.Context, query: str, n: i
     chosen: list[str] = []
     for _weight, word in found:
         # Read as typed, compacted and as a hashtag: "dyingtok" names nothing until split like a hashtag.
-        if not any(policy_context.withheld(reading, context) for reading in (word, key(word), f"#{key(word)}")):
+        if not any(
+            policy_context.withheld(reading, context, offered=True) for reading in (word, key(word), f"#{key(word)}")
+        ):
             chosen.append(word)
             if len(chosen) == n:
                 break
