@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -82,3 +84,19 @@ def test_a_status_file_from_before_kinds_and_phases_still_reads(tmp_path: Path) 
 def test_an_unknown_or_malformed_id_is_unknown(tmp_path: Path, job_id: str) -> None:
     with pytest.raises(jobs.UnknownJob, match="no import job"):
         jobs.Board(tmp_path, "import").status(job_id)
+
+
+def test_a_job_whose_process_died_reads_as_failed_not_running_forever(tmp_path: Path) -> None:
+    """A server killed mid-import left its job "running" for good; the status now says it stopped."""
+    started = (
+        "import datetime as dt, sys; from safefeed import jobs; "
+        "print(jobs.Board(sys.argv[1], 'import').create(now=dt.datetime.now(dt.UTC), total=9).id)"
+    )
+    dead_id = subprocess.run(
+        [sys.executable, "-c", started, str(tmp_path)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    board = jobs.Board(tmp_path, "import")
+    dead = board.status(dead_id)
+    assert dead.state == "failed" and dead.error is not None and "start it again" in dead.error
+    alive = board.create(now=T0, total=9)
+    assert board.status(alive.id).state == "running"  # this process still runs it

@@ -14,7 +14,9 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -45,6 +47,7 @@ class Status:
     phase: str = ""  # the step under way, e.g. "embedding"; `done` and `total` count within it
     error: str | None = None
     about: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    owner: str = ""  # "host:pid" of the process running it, so a job whose process died is not shown as running
 
     def to_json(self) -> dict[str, Any]:
         """The status as the API answers it: `about`'s keys beside the fixed ones."""
@@ -57,7 +60,9 @@ class Status:
     @classmethod
     def from_file(cls, data: Mapping[str, Any], *, kind: str) -> Status:
         """A saved status; one written before `kind`, `phase` and `about` existed reads with their defaults."""
-        known = {name: data[name] for name in ("id", "state", "done", "total", "error", "phase") if name in data}
+        known = {
+            name: data[name] for name in ("id", "state", "done", "total", "error", "phase", "owner") if name in data
+        }
         about = dict(data.get("about") or {})
         about.update({name: value for name, value in data.items() if name not in cls.__slots__})
         return cls(
@@ -103,7 +108,9 @@ class Board:
         """A new job's folder and its first status (running, nothing done yet)."""
         job_id = secrets.token_hex(8)
         (self.root / job_id).mkdir(parents=True)
-        status = Status(job_id, self.kind, "running", 0, total, now, phase=phase, about=dict(about or {}))
+        status = Status(
+            job_id, self.kind, "running", 0, total, now, phase=phase, about=dict(about or {}), owner=_this_process()
+        )
         self.save(status)
         return status
 
@@ -131,7 +138,12 @@ class Board:
 
     def status(self, job_id: str) -> Status:
         data = json.loads((self.folder(job_id) / STATUS_FILE).read_text(encoding="utf-8"))
-        return Status.from_file(data, kind=self.kind)
+        status = Status.from_file(data, kind=self.kind)
+        if status.state == "running" and _gone(status.owner):
+            return dataclasses.replace(
+                status, state="failed", error="the process running this job stopped before it ended: start it again"
+            )
+        return status
 
     def recent(self, limit: int | None = None) -> list[Status]:
         """The jobs, newest first."""
@@ -148,3 +160,21 @@ class Board:
         temporary = path.with_name(f"{STATUS_FILE}.{threading.get_ident()}.tmp")
         temporary.write_text(json.dumps(status.to_file()), encoding="utf-8")
         temporary.replace(path)
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _gone(owner: str) -> bool:
+    """Whether `owner` ("host:pid") was a process on this machine that no longer runs (elsewhere: unknown, no)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
