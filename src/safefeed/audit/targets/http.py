@@ -19,10 +19,11 @@ class Http:
 
     The contract (JSON over HTTP; the audit sends nothing else):
 
-    - ``POST /v1/accounts`` with ``{"id", "birth_year", "region", "timezone"}``
+    - ``POST /v1/accounts?now=ISO-8601`` with ``{"id", "birth_year", "region", "timezone"}``
       creates the account and answers ``{"token": "..."}``, the bearer token
       for the calls below (a service with its own sign-up puts an adapter here).
-    - ``PATCH /v1/me/settings`` with ``{"personalised": true|false}``, only for a
+      ``now`` is when the persona joined, on the audit's simulated clock.
+    - ``PATCH /v1/me/settings?now=ISO-8601`` with ``{"personalised": true|false}``, only for a
       persona that makes that choice (opting in to personalisation).
     - ``GET /v1/feed?n=20[&cursor=...][&now=ISO-8601]`` with
       ``Authorization: Bearer <token>`` answers
@@ -60,9 +61,10 @@ class Http:
         return json.loads(payload) if payload else None
 
     def start(self, account: model.Account) -> None:
+        joined = urllib.parse.urlencode({"now": account.created_at.isoformat()})
         answer = self._call(
             "POST",
-            "/v1/accounts",
+            "/v1/accounts?" + joined,
             {
                 "id": account.id,
                 "birth_year": account.birth_year,
@@ -76,7 +78,10 @@ class Http:
         self._cursors.pop(account.id, None)
         if account.settings.personalised is not None:  # the persona's own choice, as a user makes it in the app
             self._call(
-                "PATCH", "/v1/me/settings", {"personalised": account.settings.personalised}, token=answer["token"]
+                "PATCH",
+                "/v1/me/settings?" + joined,
+                {"personalised": account.settings.personalised},
+                token=answer["token"],
             )
 
     def _token(self, account_id: str) -> str:
@@ -85,13 +90,17 @@ class Http:
         return self._tokens[account_id]
 
     def feed(self, account_id: str, n: int, now: dt.datetime) -> Sequence[model.Video]:
+        return self._page(account_id, n, now)[0]
+
+    def _page(self, account_id: str, n: int, now: dt.datetime) -> tuple[list[model.Video], dict[str, Any]]:
+        """The account's next page of GET /v1/feed (its cursor kept for the next), and the whole answer."""
         query = {"n": str(n), "now": now.isoformat()}
         if account_id in self._cursors:
             query["cursor"] = self._cursors[account_id]
         answer = self._call("GET", "/v1/feed?" + urllib.parse.urlencode(query), token=self._token(account_id))
         try:
             remember_cursor(self._cursors, account_id, answer["next_cursor"])
-            return [video_from_json(item["video"]) for item in answer["items"]]
+            return [video_from_json(item["video"]) for item in answer["items"]], answer
         except (KeyError, TypeError, ValueError) as bad:
             raise AuditError(f"GET /v1/feed answered something that is not a feed page: {bad!r}") from None
 
