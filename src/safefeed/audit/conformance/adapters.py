@@ -37,6 +37,10 @@ class HttpControls(targets.Http):
         super().__init__(base_url, timeout_s=timeout_s)
         self._visits: dict[str, str] = {}  # visitor -> the next cursor of its visit
 
+    def _joined(self, account: model.Account) -> str:
+        """Sign-up (and the persona's settings) at the persona's join time, as the in-process target stores it."""
+        return "?" + urllib.parse.urlencode({"now": account.created_at.isoformat()})
+
     def _at(self, method: str, path: str, now: dt.datetime, account_id: str, body: Any = None, **query: str) -> Any:
         """`method path?...&now=` as `account_id`, the simulated clock in the query like every control's."""
         url = path + "?" + urllib.parse.urlencode({**query, "now": now.isoformat()})

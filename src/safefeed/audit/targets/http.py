@@ -19,11 +19,10 @@ class Http:
 
     The contract (JSON over HTTP; the audit sends nothing else):
 
-    - ``POST /v1/accounts?now=ISO-8601`` with ``{"id", "birth_year", "region", "timezone"}``
+    - ``POST /v1/accounts`` with ``{"id", "birth_year", "region", "timezone"}``
       creates the account and answers ``{"token": "..."}``, the bearer token
       for the calls below (a service with its own sign-up puts an adapter here).
-      ``now`` is when the persona joined, on the audit's simulated clock.
-    - ``PATCH /v1/me/settings?now=ISO-8601`` with ``{"personalised": true|false}``, only for a
+    - ``PATCH /v1/me/settings`` with ``{"personalised": true|false}``, only for a
       persona that makes that choice (opting in to personalisation).
     - ``GET /v1/feed?n=20[&cursor=...][&now=ISO-8601]`` with
       ``Authorization: Bearer <token>`` answers
@@ -60,11 +59,15 @@ class Http:
             raise AuditError(f"{method} {self.base_url}{path} failed: {error.reason}; is the service up?") from None
         return json.loads(payload) if payload else None
 
+    def _joined(self, account: model.Account) -> str:
+        """The query sign-up carries: none here; a target that passes the audit's clock adds `?now=`."""
+        return ""
+
     def start(self, account: model.Account) -> None:
-        joined = urllib.parse.urlencode({"now": account.created_at.isoformat()})
+        joined = self._joined(account)
         answer = self._call(
             "POST",
-            "/v1/accounts?" + joined,
+            "/v1/accounts" + joined,
             {
                 "id": account.id,
                 "birth_year": account.birth_year,
@@ -79,7 +82,7 @@ class Http:
         if account.settings.personalised is not None:  # the persona's own choice, as a user makes it in the app
             self._call(
                 "PATCH",
-                "/v1/me/settings?" + joined,
+                "/v1/me/settings" + joined,
                 {"personalised": account.settings.personalised},
                 token=answer["token"],
             )
