@@ -14,6 +14,21 @@ from safefeed import model
 from safefeed.audit.targets.base import AuditError
 
 
+class HttpError(AuditError):
+    """A call the service answered with an error status (`status`)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Unsupported(AuditError):
+    """The service lacks a control's route (it answered 404, 405 or 501): the tests that need it are not testable."""
+
+
+LACKING = frozenset({404, 405, 501})  # what a service answers for a route it does not have
+
+
 class Http:
     """Any service that speaks SafeFeed's feed API, e.g. a staging deployment or another platform's adapter.
 
@@ -54,7 +69,7 @@ class Http:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 payload = response.read()
         except urllib.error.HTTPError as error:
-            raise AuditError(f"{method} {path} answered {error.code}: {error.read()[:200]!r}") from None
+            raise HttpError(f"{method} {path} answered {error.code}: {error.read()[:200]!r}", error.code) from None
         except urllib.error.URLError as error:
             raise AuditError(f"{method} {self.base_url}{path} failed: {error.reason}; is the service up?") from None
         return json.loads(payload) if payload else None
