@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from safefeed import access, model
 from safefeed.services import parts as parts_module
@@ -12,13 +13,16 @@ class Accounts:
     def __init__(self, parts: parts_module.Parts) -> None:
         self.parts = parts
 
-    def sign_up(self, account: model.Account, password: str | None) -> str:
-        """Create an account and its login; the answer is its first bearer token."""
+    def sign_up(self, account: model.Account, password: str | None, *, now: dt.datetime | None = None) -> str:
+        """Create an account and its login; the answer is its first bearer token.
+
+        `now` (an audit's simulated clock) dates the account; the login and its token always run on the
+        server's clock, so a client's time can never stretch a token's life."""
         parts = self.parts
-        now = parts.clock()
-        parts.logins.register(account.id, access.Role.ACCOUNT, password, now)
-        parts.store.put_account(dataclasses.replace(account, created_at=now))
-        return parts.logins.issue(account.id, now)
+        server_now = parts.clock()
+        parts.logins.register(account.id, access.Role.ACCOUNT, password, server_now)
+        parts.store.put_account(dataclasses.replace(account, created_at=parts.now(now)))
+        return parts.logins.issue(account.id, server_now)
 
     def register(self, principal_id: str, role: access.Role, password: str) -> str:
         """A login that has no feed (a guardian, an admin, an auditor); the answer is a token."""

@@ -72,8 +72,8 @@ class Controls:
     def forget_interest(self, account_id: str, topic: str) -> None:
         self.parts.engine.forget_interest(account_id, topic)
 
-    def why(self, account_id: str, video_id: str) -> tuple[str, ...]:
-        return self.parts.engine.why(account_id, video_id, now=self.parts.clock())
+    def why(self, account_id: str, video_id: str, *, now: dt.datetime | None = None) -> tuple[str, ...]:
+        return self.parts.engine.why(account_id, video_id, now=self.parts.now(now))
 
     def export(self, account_id: str) -> dict[str, object]:
         """Everything held about the account: profile, settings, events, well-being and family data."""

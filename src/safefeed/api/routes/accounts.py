@@ -8,14 +8,18 @@ import fastapi
 from fastapi import security
 
 from safefeed import access, model
-from safefeed.api import deps, schemas
+from safefeed.api import clock, deps, schemas
 
 router = fastapi.APIRouter(tags=["logins"], dependencies=[deps.Anonymous])
 
 
 @router.post("/accounts", status_code=201, response_model=schemas.TokenOut)
-def sign_up(body: schemas.AccountIn, safefeed: deps.ServiceDep) -> schemas.TokenOut:
-    """Create an account; the answer carries its bearer token. Unknown age gets the youngest band's protections."""
+def sign_up(
+    request: fastapi.Request, body: schemas.AccountIn, safefeed: deps.ServiceDep, now: clock.Now = None
+) -> schemas.TokenOut:
+    """Create an account; the answer carries its bearer token. Unknown age gets the youngest band's protections.
+
+    `now` dates the account (an audit's persona joined then); the token always runs on the server's clock."""
     account = model.Account(
         body.id,
         birth_year=body.birth_year,
@@ -23,7 +27,7 @@ def sign_up(body: schemas.AccountIn, safefeed: deps.ServiceDep) -> schemas.Token
         timezone=body.timezone,
         settings=model.AccountSettings(chosen_interests=tuple(body.interests)),
     )
-    return schemas.token_out(safefeed.accounts.sign_up(account, body.password))
+    return schemas.token_out(safefeed.accounts.sign_up(account, body.password, now=clock.client_time(request, now)))
 
 
 @router.post("/guardians", status_code=201, response_model=schemas.TokenOut)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import fastapi
 
-from safefeed.api import deps, schemas
+from safefeed.api import clock, deps, schemas
 from safefeed.services import controls as controls_service
 
 router = fastapi.APIRouter(prefix="/me", tags=["controls"])
@@ -19,8 +18,17 @@ def get_settings(account_id: deps.AccountId, safefeed: deps.ServiceDep) -> dict[
 
 
 @router.patch("/settings")
-def change_settings(body: schemas.SettingsIn, account_id: deps.AccountId, safefeed: deps.ServiceDep) -> dict[str, Any]:
-    """Filters, chosen topics, 'less of', personalisation and the STEM tab; the next page follows them."""
+def change_settings(
+    request: fastapi.Request,
+    body: schemas.SettingsIn,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    now: clock.Now = None,
+) -> dict[str, Any]:
+    """Filters, chosen topics, 'less of', personalisation and the STEM tab; the next page follows them.
+
+    `now` is checked as on every audited route; settings do not depend on the time."""
+    clock.client_time(request, now)
     change = controls_service.SettingsChange(
         personalised=body.personalised,
         keyword_filters=None if body.keyword_filters is None else tuple(body.keyword_filters),
@@ -43,8 +51,13 @@ def not_interested(
 
 
 @router.post("/refresh", status_code=204)
-def refresh(account_id: deps.AccountId, safefeed: deps.ServiceDep) -> None:
-    """Start the feed afresh: everything learned about you is forgotten, permanently."""
+def refresh(
+    request: fastapi.Request, account_id: deps.AccountId, safefeed: deps.ServiceDep, now: clock.Now = None
+) -> None:
+    """Start the feed afresh: everything learned about you is forgotten, permanently.
+
+    `now` is checked as on every audited route; a refresh does not depend on the time."""
+    clock.client_time(request, now)
     safefeed.controls.refresh(account_id)
 
 
@@ -55,7 +68,12 @@ def what_we_know(account_id: deps.AccountId, safefeed: deps.ServiceDep) -> dict[
 
 
 @router.delete("/interests/{topic}", status_code=204)
-def forget_interest(topic: str, account_id: deps.AccountId, safefeed: deps.ServiceDep) -> None:
+def forget_interest(
+    request: fastapi.Request, topic: str, account_id: deps.AccountId, safefeed: deps.ServiceDep, now: clock.Now = None
+) -> None:
+    """Remove one inferred interest, permanently. `now` is checked as on every audited route; this does not
+    depend on the time."""
+    clock.client_time(request, now)
     safefeed.controls.forget_interest(account_id, topic)
 
 
@@ -72,10 +90,13 @@ def delete(account_id: deps.AccountId, safefeed: deps.ServiceDep) -> None:
 
 
 @router.get("/why/{video_id}")
-def why(video_id: str, account_id: deps.AccountId, safefeed: deps.ServiceDep) -> dict[str, Any]:
+def why(
+    request: fastapi.Request,
+    video_id: str,
+    account_id: deps.AccountId,
+    safefeed: deps.ServiceDep,
+    now: clock.Now = None,
+) -> dict[str, Any]:
     """Why this video is in your feed, from the same signals the ranking used."""
-    return {
-        "video_id": video_id,
-        "why": list(safefeed.controls.why(account_id, video_id)),
-        "at": dt.datetime.now(dt.UTC),
-    }
+    moment = safefeed.now(clock.client_time(request, now))
+    return {"video_id": video_id, "why": list(safefeed.controls.why(account_id, video_id, now=moment)), "at": moment}

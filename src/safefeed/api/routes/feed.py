@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 import fastapi
 
 from safefeed import access, model
-from safefeed.api import deps, schemas
+from safefeed.api import clock, deps, schemas
 
 router = fastapi.APIRouter(tags=["feed"])
-
-Now = Annotated[
-    dt.datetime | None,
-    fastapi.Query(description="A simulated clock, honoured only on servers started for audits (client_clock)."),
-]
-
-
-def _clock(request: fastapi.Request, now: dt.datetime | None) -> dt.datetime | None:
-    if now is None or not request.app.state.settings.client_clock:
-        return None
-    if now.tzinfo is None:
-        raise fastapi.HTTPException(422, "now: give the time zone, e.g. 2026-11-23T18:00:00Z")
-    return now
 
 
 @router.get("/feed", response_model=schemas.PageOut)
@@ -41,14 +27,14 @@ async def get_feed(
             "tab_reason say so)."
         ),
     ] = "for_you",
-    now: Now = None,
+    now: clock.Now = None,
 ) -> schemas.PageOut:
     """The next page; pass the previous `next_cursor` to scroll on (the same cursor twice gives the same page).
 
     The page's `tab` is the tab served; `next_cursor` is null when a Following tab has no more."""
     # On the event loop, not in the thread pool: a page is a few ms of CPU under the engine's lock, and
     # threads taking turns at the GIL served 40% fewer pages than this (bench/http_load.py).
-    moment = safefeed.now(_clock(request, now))
+    moment = safefeed.now(clock.client_time(request, now))
     answer = safefeed.feed.page(account_id, n=n, cursor=cursor, tab=tab, now=moment)
     return schemas.page_out(answer.page, answer.prompt, cursor, moment)
 
@@ -62,13 +48,13 @@ async def get_visitor_feed(
     region: Annotated[
         str, fastapi.Query(pattern="^([A-Za-z]{2})?$", description="ISO country code: picks local help lines")
     ] = "",
-    now: Now = None,
+    now: clock.Now = None,
 ) -> schemas.PageOut:
     """The feed for someone not logged in: the youngest age band's, not personalised, nothing stored.
 
     No token. Pass the previous `next_cursor` to scroll on; the cursor is all the paging there is.
     """
-    moment = safefeed.now(_clock(request, now))
+    moment = safefeed.now(clock.client_time(request, now))
     page = safefeed.feed.visitor_page(n=n, cursor=cursor, region=region.upper(), now=moment)
     return schemas.page_out(page, None, cursor, moment)
 
@@ -80,10 +66,10 @@ def search(
     safefeed: deps.ServiceDep,
     q: Annotated[str, fastapi.Query(min_length=1, max_length=500)],
     n: Annotated[int, fastapi.Query(ge=1, le=100)] = 20,
-    now: Now = None,
+    now: clock.Now = None,
 ) -> schemas.SearchOut:
     """Captions and hashtags; a search also feeds your interests."""
-    answer = safefeed.feed.search(account_id, q, n=n, now=_clock(request, now))
+    answer = safefeed.feed.search(account_id, q, n=n, now=clock.client_time(request, now))
     return schemas.search_out(answer.result, answer.prompt)
 
 
@@ -94,10 +80,10 @@ async def search_suggestions(
     safefeed: deps.ServiceDep,
     q: Annotated[str, fastapi.Query(min_length=1, max_length=100)],
     n: Annotated[int, fastapi.Query(ge=1, le=20)] = 8,
-    now: Now = None,
+    now: clock.Now = None,
 ) -> schemas.SuggestionsOut:
     """Completions for the search box from the hashtags and topics you may be shown; typing is not logged."""
-    found = safefeed.feed.suggestions(account_id, q, n=n, now=_clock(request, now))
+    found = safefeed.feed.suggestions(account_id, q, n=n, now=clock.client_time(request, now))
     return schemas.SuggestionsOut(suggestions=list(found))
 
 
@@ -107,10 +93,10 @@ def post_events(
     account_id: deps.AccountId,
     safefeed: deps.ServiceDep,
     body: Annotated[list[schemas.EventIn], fastapi.Body(max_length=1000)],
-    now: Now = None,
+    now: clock.Now = None,
 ) -> schemas.RecordedOut:
     """A batch of your events; when this answers they are on disk and the next page reflects them."""
-    moment = _clock(request, now)
+    moment = clock.client_time(request, now)
     events = []
     for number, event in enumerate(body):
         if event.account_id is not None and event.account_id != account_id:

@@ -36,6 +36,7 @@ from safefeed.audit.conformance import (
     results,
     sessions,
 )
+from safefeed.audit.targets import http as http_target
 from safefeed.store import repository
 
 Check = Callable[[sessions.Context], results.Checked]
@@ -103,6 +104,11 @@ def judge(requirement: requirements.Requirement, ctx: sessions.Context) -> resul
     began = time.perf_counter()
     try:
         checked = CHECKS[requirement.check](ctx)
+    except http_target.Unsupported as lacking:  # an HTTP feed without a control's route
+        return dataclasses.replace(
+            results.not_testable(requirement, f"the target lacks a control: {lacking}"),
+            seconds=time.perf_counter() - began,
+        )
     except targets.AuditError as failed:
         return dataclasses.replace(
             results.not_testable(requirement, str(failed), verdict="error"), seconds=time.perf_counter() - began
