@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette import responses
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from safefeed.api import app as api_app
+from safefeed.audit import targets
 from safefeed.audit.conformance import adapters, capabilities, requirements, run
 from safefeed.store import repository
 from tests import serving
@@ -95,3 +97,21 @@ def test_a_feed_without_the_wellbeing_routes_is_not_testable_for_them(world: Pat
 def test_http_controls_offer_every_control_a_test_needs() -> None:
     target = adapters.HttpControls("http://127.0.0.1:9")  # nothing is called: the protocols are checked
     assert capabilities.missing(target, list(capabilities.PROTOCOLS)) == []
+
+
+def test_served_policy_starts_safefeed_serve_and_tests_it_over_http(world: Path, tmp_path: Path) -> None:  # noqa: F811
+    """`safefeed audit conformance served:default` serves the world itself (a real `safefeed serve`), then stops it."""
+    whole = requirements.load()
+    chosen = ("logged-out-youngest", "time-limits-work")  # the visitor route and the client clock, over the wire
+    suite = whole.model_copy(update={"requirements": tuple(r for r in whole.requirements if r.id in chosen)})
+    doc = run.run(suite, "served:default", tmp_path / "served", scale=SCALE, world=world)
+    assert doc["kind"] == "served"
+    over_http = {r["id"]: r for r in doc["results"]}
+    in_process = run.run(suite, "default", tmp_path / "in-process", scale=SCALE, world=world, in_process=IN_PROCESS)
+    assert figures(doc) == figures(in_process) and set(over_http) == set(chosen)
+
+
+def test_served_needs_a_policy() -> None:
+    assert run.spec("served:engagement").policy == "engagement"
+    with pytest.raises(targets.AuditError, match="served:POLICY needs a policy"):
+        run.spec("served:null")

@@ -34,7 +34,10 @@ def conformance(
         str,
         typer.Argument(
             metavar="TARGET",
-            help="default | engagement | a policy .toml (SafeFeed in process) | als | null | an http(s):// URL.",
+            help=(
+                "default | engagement | a policy .toml (SafeFeed in process) | served:POLICY (SafeFeed served over "
+                "HTTP by the run) | als | null | an http(s):// URL."
+            ),
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Where conformance.json, the JUnit XML and the HTML go.")],

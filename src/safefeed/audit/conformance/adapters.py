@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from safefeed import model
@@ -172,8 +173,13 @@ def build(
     *,
     in_process: InProcess | None = None,
     mh_ids: frozenset[str] = frozenset(),
+    scratch: Path | None = None,
 ) -> targets.Built:
-    """The target a spec names, with every control it has: SafeFeed kinds get the whole service."""
+    """The target a spec names, with every control it has: SafeFeed kinds get the whole service.
+
+    A "served" spec starts `safefeed serve` over a copy of `store`'s world under `scratch` (the
+    answer key emptied, the client clock on) and audits it through its HTTP routes; `Built.close` stops it.
+    """
     if spec.kind == "engine":
         if in_process is None:
             raise targets.AuditError(
@@ -183,4 +189,10 @@ def build(
         return targets.Built(in_process(store, spec.policy), "")
     if spec.kind == "http":
         return targets.Built(HttpControls(spec.url), "")
+    if spec.kind == "served":
+        if scratch is None:
+            raise targets.AuditError(f"target {spec.name!r} is served over HTTP: pass a scratch folder for its server")
+        server = targets.Server(Path(str(store.engine.url.database)), spec.policy, scratch)
+        url = server.start()
+        return targets.Built(HttpControls(url), f"SafeFeed ({spec.policy}) over HTTP at {url}", server.stop)
     return targets.build(spec, store, videos, mh_ids=mh_ids)

@@ -11,6 +11,7 @@ service, which sits above the audit: the caller hands it in (`in_process`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import shutil
@@ -62,9 +63,15 @@ Progress = Callable[[results.Result, int, int], None]
 
 
 def spec(target: str) -> targets.Spec:
-    """A TARGET as the CLI names it: a policy (`default`, `engagement`, a policy TOML), `als`, `null` or a URL."""
+    """A TARGET as the CLI names it: a policy (`default`, `engagement`, a policy TOML), `served:POLICY`
+    (SafeFeed under that policy served over HTTP by the run itself), `als`, `null` or a URL."""
     if target.startswith(("http://", "https://")):
         return targets.Spec(name="http", kind="http", url=target)
+    if target.startswith("served:"):
+        policy = spec(target.removeprefix("served:"))
+        if policy.kind != "engine":
+            raise targets.AuditError(f"served:POLICY needs a policy (default, engagement or a .toml), got {target!r}")
+        return targets.Spec(name=f"served-{policy.name}", kind="served", policy=policy.policy)
     if target in ("als", "implicit-als"):
         return targets.Spec(name="implicit-als", kind="als")
     if target == "null":
@@ -74,7 +81,8 @@ def spec(target: str) -> targets.Spec:
             raise targets.AuditError(f"no policy file {target!r}")
         return targets.Spec(name=Path(target).stem, kind="engine", policy=target)
     raise targets.AuditError(
-        f"unknown target {target!r}: give default, engagement, a policy .toml, als, null or an http(s):// URL"
+        f"unknown target {target!r}: give default, engagement, a policy .toml, served:POLICY, als, null "
+        "or an http(s):// URL"
     )
 
 
@@ -151,11 +159,15 @@ def run(
         copy = Path(scratch) / runner.WORLD_FILE
         shutil.copyfile(world, copy)
         store = repository.Store.open(f"sqlite:///{copy}", simulation=True)
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.callback(store.close)
             videos, key = world_module.read(copy, store)
             labeller = scoring.Labeller(key)
             mh_ids = frozenset(video_id for video_id, label in key.items() if label.mh_related)
-            built = adapters.build(chosen, store, videos, in_process=in_process, mh_ids=mh_ids)
+            built = adapters.build(
+                chosen, store, videos, in_process=in_process, mh_ids=mh_ids, scratch=Path(scratch) / "served"
+            )
+            stack.callback(built.close)
             memo: dict[str, sessions.Served] = {}
             for number, requirement in enumerate(suite.requirements, start=1):
                 ctx = sessions.Context(
@@ -173,8 +185,6 @@ def run(
                 found.append(judge(requirement, ctx))
                 if progress is not None:
                     progress(found[-1], number, len(suite.requirements))
-        finally:
-            store.close()
     header = {
         "suite": suite.name,
         "target": target,
