@@ -171,3 +171,15 @@ def test_behaviour_lets_the_engagement_feed_find_mental_health_videos_captions_h
     with_history = _interested_share(hidden_world, tmp_path / "with.db", with_history=True)
     assert without < 0.2
     assert with_history >= 1.5 * without and with_history >= 0.2
+
+
+def test_the_als_peer_learns_from_the_worlds_history(store: repository.Store) -> None:
+    videos, mh_ids = _videos_and_mh(store)
+    history.record(store, mh_ids, history.Population(users=25))
+    spec = targets.Spec("als", "als", als=targets.AlsSettings(population=60))
+    peer = targets.build(spec, store, videos, mh_ids=mh_ids).target
+    assert isinstance(peer, targets.ImplicitAls)
+    assert peer._background.shape == (25, len(videos))  # the world's 25 background users, not its own 60
+    assert peer._background.sum() == pytest.approx(
+        sum(history.confidences(history.from_events(history.past(store), videos)))
+    )

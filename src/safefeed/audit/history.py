@@ -194,6 +194,25 @@ def events(videos: Sequence[model.Video], interactions: Interactions, *, days: f
     return logged
 
 
+def past(store: repository.Store) -> list[model.Event]:
+    """The background population's events in a world's log (the audit's own accounts' left out)."""
+    return [event for _, event in store.events() if event.account_id.startswith(ACCOUNT_PREFIX)]
+
+
+def from_events(events: Sequence[model.Event], videos: Sequence[model.Video]) -> Interactions:
+    """Logged events as interactions over `videos` (events about other videos, or none, left out)."""
+    position = {video.id: index for index, video in enumerate(videos)}
+    users: dict[str, int] = {}
+    kept = [event for event in events if event.video_id is not None and event.video_id in position]
+    return Interactions(
+        np.asarray([users.setdefault(event.account_id, len(users)) for event in kept], dtype=np.int64),
+        np.asarray([position[event.video_id or ""] for event in kept], dtype=np.int64),
+        tuple(event.kind for event in kept),
+        np.asarray([event.fraction or 0.0 for event in kept], dtype=np.float32),
+        len(users),
+    )
+
+
 def accounts(users: int, *, seed: int) -> list[model.Account]:
     """The background accounts: adults of many regions (a platform's log is mostly theirs)."""
     rng = np.random.default_rng([seed, 1])

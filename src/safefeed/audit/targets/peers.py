@@ -63,6 +63,7 @@ class AlsSettings:
     iterations: int = 4
     regularization: float = 0.05
     retrain_every: int = 30  # pages: a full refit on everything seen so far; in between, fold in
+    # In a world without a history (`audit.history`), the population the peer simulates for itself:
     population: int = 300  # synthetic background users the peer learned from before the audit
     population_items: int = 40  # engagements per background user (mean)
     population_mh_share: float = 0.05  # background users who engage with mental-health videos
@@ -73,11 +74,13 @@ class AlsSettings:
 class ImplicitAls:
     """A peer nobody here wrote: `implicit`'s ALS on a background population, retrained as events arrive.
 
-    Before the audit the peer has a history to learn from: the world's
-    population generator (`audit.history.simulate`) with the peer's own
-    settings: users who each like a few topics (a few, `population_mh_share`,
-    also the mental-health videos in `mh_ids`, which the auditor's world knows),
-    drawn by popularity. Each page is `recommend` with
+    Before the audit the peer has a history to learn from: the world's own
+    (`past`, the background population's logged events, as SafeFeed's engine
+    learns from them), or, in a world without one, a population from the same
+    generator (`audit.history.simulate`) with the peer's settings: users who
+    each like a few topics (a few, `population_mh_share`, also the
+    mental-health videos in `mh_ids`, which the auditor's world knows), drawn
+    by popularity. Each page is `recommend` with
     the persona's interactions folded in; every `retrain_every` pages the model
     is refit on the population plus all audit accounts. Interactions use the
     engine's implicit-feedback confidences (`vectors.confidence`).
@@ -89,12 +92,14 @@ class ImplicitAls:
         *,
         settings: AlsSettings = AlsSettings(),
         mh_ids: frozenset[str] = frozenset(),
+        past: Sequence[model.Event] = (),
     ) -> None:
         self.videos = _servable(videos)
         self.settings = settings
         self.mh_ids = mh_ids
         self.position = {video.id: index for index, video in enumerate(self.videos)}
-        self._background = self._population()
+        logged = history.from_events(past, self.videos)
+        self._background = history.matrix(logged, len(self.videos)) if len(logged) else self._population()
         self._rows: dict[str, dict[int, float]] = {}
         self._seen: dict[str, list[int]] = {}
         self._pages: dict[str, int] = {}
