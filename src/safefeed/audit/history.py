@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse
+import threadpoolctl
 
 from safefeed import model
 from safefeed.recommend import vectors
@@ -124,8 +125,8 @@ def simulate(videos: Sequence[model.Video], mh_ids: frozenset[str], population: 
     users = population.count(len(videos))
     for u in range(users if videos else 0):
         count = int(rng.poisson(p.engagements))
-        liked = rng.choice(everyday, size=min(p.topics, len(everyday)), replace=False) if everyday else []
-        topical = np.concatenate([pools[t] for t in liked]) if len(liked) else np.zeros(0, np.int64)
+        liked = rng.permutation(len(everyday))[: p.topics].tolist()  # the user's everyday topics
+        topical = np.concatenate([pools[everyday[t]] for t in liked]) if liked else np.zeros(0, np.int64)
         mh_count = int(rng.binomial(count, p.mh_affinity)) if len(mh_pool) and rng.random() < p.mh_share else 0
         engaged = np.concatenate([draw(topical, count - mh_count), draw(mh_pool, mh_count)])
         skimmed = np.setdiff1d(draw(everything, int(rng.poisson(p.skims * count))), engaged)
@@ -249,7 +250,8 @@ def record(
             progress("history events", min(start + BATCH, len(logged)), len(logged))
     if progress is not None:
         progress("collaborative factors", 0, 1)
-    vectors.train_collaborative(store, seed=population.seed)
+    with threadpoolctl.threadpool_limits(1, "blas"):  # implicit checks the pool when it is built
+        vectors.train_collaborative(store, seed=population.seed)
     if progress is not None:
         progress("collaborative factors", 1, 1)
     return len(logged)
