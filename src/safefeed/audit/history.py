@@ -47,7 +47,7 @@ class Population:
     users_per_video: float = 0.1  # a platform's users grow with what it holds (0: no history)
     engagements: int = 40  # videos each user engaged with (mean, Poisson)
     topics: int = 3  # everyday topics each user likes
-    mh_share: float = 0.08  # users who also engage with mental-health videos (surveys: 5-15% of young users)
+    mh_share: float = 0.08  # users who also engage with mental-health videos (an assumption: 0.03-0.15 plausible)
     mh_affinity: float = MH_AFFINITY  # the share of such a user's engagements that are mental-health videos
     skims: float = 0.5  # videos scrolled past (watched briefly) per engagement, drawn from everything
     like: float = 0.10  # per engagement: likes, rewatches, comments, shares (TikTok-like rates)
