@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from safefeed import compose, model
-from safefeed.audit import engine_labels, runner, scenario, scoring, targets, world
+from safefeed.audit import engine_labels, history, runner, scenario, scoring, targets, world
 from safefeed.store import answer_key, repository
 
 from . import conftest
@@ -117,3 +117,18 @@ def test_the_answer_key_counts_by_theme_and_harm(built: Path) -> None:
     assert sum(counts.values()) == len(key) == SPEC.videos
     assert counts["not_mh"] == sum(1 for label in key.values() if not label.mh_related)
     assert all(name == "not_mh" or "/" in name for name in counts)
+
+
+def test_the_world_has_a_past_logged_by_background_accounts_only(built: Path) -> None:
+    # The engine's item vectors carry behaviour, learned from the log as `safefeed train` would; the log holds
+    # only the background population's events (no persona has scrolled yet), from accounts no persona uses.
+    store = repository.Store.open(f"sqlite:///{built}", simulation=True)
+    try:
+        events = [event for _, event in store.events()]
+        factors = [collaborative is not None for _, _, collaborative in store.item_vectors()]
+    finally:
+        store.close()
+    assert len({event.account_id for event in events}) == SPEC.history.count(SPEC.videos) == 30
+    assert all(event.account_id.startswith(history.ACCOUNT_PREFIX) for event in events)
+    assert not any(event.account_id.startswith("audit-") for event in events)
+    assert sum(factors) >= 0.9 * len(factors)

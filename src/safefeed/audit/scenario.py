@@ -17,6 +17,7 @@ from typing import Any
 
 from safefeed import model
 from safefeed.audit import behaviour, engine_labels, persona, targets
+from safefeed.audit import history as history_module
 
 BUILTIN = ("amnesty-2023", "likes-minor", "likes-minor-kinit")
 
@@ -32,7 +33,9 @@ class CatalogSpec:
     TikTok captions from the KInIT feed logs, imported unlabelled (the engine
     knows only its classifier's reading), `videos` of them drawn with `seed`;
     the hand labels in `labels` (a CSV of video_id, mh_related, theme, harm)
-    become the auditor's answer key for the videos they cover.
+    become the auditor's answer key for the videos they cover. `history` is
+    the platform's past the engine learns co-engagement from (`audit.history`;
+    `[catalog.history]` in the file, `users_per_video = 0` for none).
     """
 
     videos: int = 6000
@@ -40,6 +43,7 @@ class CatalogSpec:
     source: str = "generated"
     path: str = ""  # kinit: the KInIT folder (default: SAFEFEED_DATA/tiktok-fyp-audit-kinit)
     labels: str = ""  # kinit: the hand labels (default: SAFEFEED_DATA/tiktok-captions-mh-labels/labels-dev.csv)
+    history: history_module.Population = history_module.Population()
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -176,6 +180,7 @@ def parse(data: Mapping[str, Any], *, scale: float = 1.0, repetitions: int | Non
             source=str(catalog.get("source", "generated")),
             path=str(catalog.get("path", "")),
             labels=str(catalog.get("labels", "")),
+            history=_history(catalog.get("history", {})),
         ),
         personas=tuple(personas),
         targets=tuple(specs),
@@ -189,6 +194,15 @@ def _personalised(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     raise ValueError(f"personalised must be true or false (or left out for the policy's default), got {value!r}")
+
+
+def _history(table: Mapping[str, Any]) -> history_module.Population:
+    """`[catalog.history]`: the background population (by default it grows with the catalog)."""
+    known = {field.name for field in dataclasses.fields(history_module.Population)}
+    unknown = set(table) - known
+    if unknown:
+        raise ValueError(f"unknown catalog.history keys {sorted(unknown)}; known: {sorted(known)}")
+    return dataclasses.replace(history_module.Population(), **table)
 
 
 def _als(table: Mapping[str, Any]) -> targets.AlsSettings:

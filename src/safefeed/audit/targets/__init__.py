@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from safefeed import model
+from safefeed.audit import history
 from safefeed.audit.targets.base import AuditError, Target
 from safefeed.audit.targets.engine import Engine, EngineBuilder
 from safefeed.audit.targets.http import Http, event_from_json, event_to_json, video_from_json, video_to_json
@@ -94,8 +95,9 @@ def build(
     `build_engine` (the composition root's, handed in by the caller) builds
     SafeFeed's engine for an "engine" target; a "served" target starts
     `safefeed serve` over a copy of the store's file under `scratch` (call
-    `Built.close` when done). `mh_ids` (from the answer key)
-    only shapes the ALS peer's simulated background population.
+    `Built.close` when done). The ALS peer learns from the world's history
+    (`audit.history.past`); `mh_ids` (from the answer key) only shapes the
+    population it simulates in a world without one.
     """
     if spec.kind == "engine":
         if build_engine is None:
@@ -114,5 +116,5 @@ def build(
     if spec.kind == "http":
         return Built(Http(spec.url), "")
     if spec.kind == "als":
-        return Built(ImplicitAls(videos, settings=spec.als, mh_ids=mh_ids), "")
+        return Built(ImplicitAls(videos, settings=spec.als, mh_ids=mh_ids, past=history.past(store)), "")
     return Built(Null(videos, seed=spec.seed), "")

@@ -14,6 +14,7 @@ import scipy.sparse
 import threadpoolctl
 
 from safefeed import model
+from safefeed.audit import history
 from safefeed.recommend import vectors
 
 
@@ -62,19 +63,24 @@ class AlsSettings:
     iterations: int = 4
     regularization: float = 0.05
     retrain_every: int = 30  # pages: a full refit on everything seen so far; in between, fold in
+    # In a world without a history (`audit.history`), the population the peer simulates for itself:
     population: int = 300  # synthetic background users the peer learned from before the audit
-    population_items: int = 40  # interactions per background user
+    population_items: int = 40  # engagements per background user (mean)
     population_mh_share: float = 0.05  # background users who engage with mental-health videos
+    population_mh_affinity: float = history.MH_AFFINITY  # their engagements' mental-health share
     seed: int = 0
 
 
 class ImplicitAls:
     """A peer nobody here wrote: `implicit`'s ALS on a background population, retrained as events arrive.
 
-    Before the audit the peer has a history to learn from: a synthetic
-    population whose users each like a few topics (a few, `population_mh_share`,
-    also the mental-health videos in `mh_ids`, which the auditor's world knows),
-    drawn by popularity. Each page is `recommend` with
+    Before the audit the peer has a history to learn from: the world's own
+    (`past`, the background population's logged events, as SafeFeed's engine
+    learns from them), or, in a world without one, a population from the same
+    generator (`audit.history.simulate`) with the peer's settings: users who
+    each like a few topics (a few, `population_mh_share`, also the
+    mental-health videos in `mh_ids`, which the auditor's world knows), drawn
+    by popularity. Each page is `recommend` with
     the persona's interactions folded in; every `retrain_every` pages the model
     is refit on the population plus all audit accounts. Interactions use the
     engine's implicit-feedback confidences (`vectors.confidence`).
@@ -86,45 +92,29 @@ class ImplicitAls:
         *,
         settings: AlsSettings = AlsSettings(),
         mh_ids: frozenset[str] = frozenset(),
+        past: Sequence[model.Event] = (),
     ) -> None:
         self.videos = _servable(videos)
         self.settings = settings
         self.mh_ids = mh_ids
         self.position = {video.id: index for index, video in enumerate(self.videos)}
-        rng = np.random.default_rng(settings.seed)
-        self._background = self._population(rng)
+        logged = history.from_events(past, self.videos)
+        self._background = history.matrix(logged, len(self.videos)) if len(logged) else self._population()
         self._rows: dict[str, dict[int, float]] = {}
         self._seen: dict[str, list[int]] = {}
         self._pages: dict[str, int] = {}
         self._model: Any = None
 
-    def _population(self, rng: np.random.Generator) -> scipy.sparse.csr_matrix:
+    def _population(self) -> scipy.sparse.csr_matrix:
         s = self.settings
-        by_topic: dict[str, list[int]] = {}
-        mental_health: list[int] = []
-        for index, video in enumerate(self.videos):
-            if video.id in self.mh_ids:
-                mental_health.append(index)
-            else:
-                by_topic.setdefault(video.topic or "", []).append(index)
-        views = np.asarray([np.log1p(video.counters.views) + 1.0 for video in self.videos])
-        everyday = sorted(by_topic)
-        rows: list[int] = []
-        columns: list[int] = []
-        for user in range(s.population):
-            topics = list(rng.choice(everyday, size=min(3, len(everyday)), replace=False)) if everyday else []
-            members = [i for topic in topics for i in by_topic[topic]]
-            if mental_health and rng.random() < s.population_mh_share:
-                members.extend(mental_health)
-            pool = np.asarray(members, dtype=np.int64)
-            if not len(pool):
-                continue
-            weights = views[pool] / views[pool].sum()
-            chosen = rng.choice(pool, size=min(s.population_items, len(pool)), replace=False, p=weights)
-            rows.extend([user] * len(chosen))
-            columns.extend(chosen.tolist())
-        values = np.ones(len(rows), dtype=np.float32) * 2.0
-        return scipy.sparse.csr_matrix((values, (rows, columns)), shape=(s.population, len(self.videos)))
+        population = history.Population(
+            users=s.population,
+            engagements=s.population_items,
+            mh_share=s.population_mh_share,
+            mh_affinity=s.population_mh_affinity,
+            seed=s.seed,
+        )
+        return history.matrix(history.simulate(self.videos, self.mh_ids, population), len(self.videos))
 
     def _user_items(self, account_id: str) -> scipy.sparse.csr_matrix:
         row = self._rows[account_id]
