@@ -42,7 +42,7 @@ import threadpoolctl
 
 from safefeed import model
 from safefeed.audit import behaviour as behaviour_module
-from safefeed.audit import engine_labels, fleet, scoring, targets, world
+from safefeed.audit import engine_labels, fleet, history, scoring, targets, world
 from safefeed.audit import persona as persona_module
 from safefeed.audit import scenario as scenario_module
 from safefeed.audit.fleet import FleetError
@@ -337,6 +337,7 @@ def run(
     cache: Path | None = None,
     wait_s: float = 30.0,
     build_engine: targets.EngineBuilder | None = None,
+    world_progress: history.Progress | None = None,
 ) -> list[Log]:
     """Run every unit not yet under `out` and return all logs; run it again after a crash to resume.
 
@@ -358,7 +359,7 @@ def run(
         client = stack.enter_context(fleet.connect(dask, wait_s=wait_s)) if dask else None
         labels = engine_labels.parse(scenario.engine_labels)
         prepared = world.prepare_world(
-            scenario.catalog, out / WORLD_FILE, cache=cache, labels=labels, seed=scenario.seed
+            scenario.catalog, out / WORLD_FILE, cache=cache, labels=labels, seed=scenario.seed, progress=world_progress
         )
         todo = [unit for unit in units(scenario) if not unit_path(out, unit).exists()]
         jobs = [Job(scenario, prepared.resolve(), unit, build_engine) for unit in todo]

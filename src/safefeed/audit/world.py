@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import types
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,12 +34,7 @@ CLASSIFIER_LABELS = engine_labels_module.EngineLabels()
 VERSION = "v3"  # v3: worlds carry a history (v2 files, content only, are the cache's first layer)
 
 
-def _say(step: str, done: int, total: int) -> None:
-    """Plain progress lines for the world's long steps (the CLI's bar is for the units)."""
-    print(f"world: {step} {done}/{total}", file=sys.stderr, flush=True)
-
-
-def _content(spec: scenario_module.CatalogSpec, path: Path) -> None:
+def _content(spec: scenario_module.CatalogSpec, path: Path, progress: history.Progress | None) -> None:
     """The catalog, classified and embedded, with its answer key: everything but the history."""
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
@@ -49,29 +43,29 @@ def _content(spec: scenario_module.CatalogSpec, path: Path) -> None:
         if spec.source == "kinit":
             folder, labels = real_world.default_paths(spec.path, spec.labels)
             catalog = real_world.catalog(folder, spec.videos, spec.seed)
-            pipeline.import_catalog(store, catalog, classify=True)
+            pipeline.import_catalog(store, catalog, classify=True, phase=progress)
             served = {video.id for video in catalog.videos}
             key = {video_id: label for video_id, label in real_world.hand_labels(labels).items() if video_id in served}
             answer_key.put(store, key)
         else:
             world = generate.generate(spec.videos, seed=spec.seed)
-            pipeline.import_catalog(
-                store, world.catalog(), classify=True, progress=lambda done, total: _say("embedding", done, total)
-            )
+            pipeline.import_catalog(store, world.catalog(), classify=True, phase=progress)
             answer_key.put(store, world.answer_key)
     finally:
         store.close()
     os.replace(partial, path)
 
 
-def _add_history(spec: scenario_module.CatalogSpec, content: Path, path: Path) -> None:
+def _add_history(
+    spec: scenario_module.CatalogSpec, content: Path, path: Path, progress: history.Progress | None
+) -> None:
     """A copy of the content world with its past logged and learned (`audit.history`)."""
     partial = path.with_suffix(".partial")
     shutil.copyfile(content, partial)
     store = repository.Store.open(f"sqlite:///{partial}", simulation=True)
     try:
         mh_ids = frozenset(video_id for video_id, label in answer_key.read(store).items() if label.mh_related)
-        history.record(store, mh_ids, spec.history, progress=_say)
+        history.record(store, mh_ids, spec.history, progress=progress)
     finally:
         store.close()
     os.replace(partial, path)
@@ -87,20 +81,26 @@ def _name(spec: scenario_module.CatalogSpec) -> str:
     return f"{stem}-h{hashlib.blake2b(settings.encode(), digest_size=4).hexdigest()}"
 
 
-def _build(spec: scenario_module.CatalogSpec, path: Path, *, cache: Path | None = None) -> None:
+def _build(
+    spec: scenario_module.CatalogSpec,
+    path: Path,
+    *,
+    cache: Path | None = None,
+    progress: history.Progress | None = None,
+) -> None:
     """The world at `path`; with `cache`, its content layer (the slow embedding) is kept there too."""
     if cache is None:
         content = path.with_suffix(".content")
-        _content(spec, content)
+        _content(spec, content, progress)
     else:
         source = "" if spec.source == "generated" else f"{spec.source}-"
         content = cache / f"world-{source}{spec.videos}-{spec.seed}-v2.db"  # content only: v2's layout
         if not content.exists():
-            _content(spec, content)
+            _content(spec, content, progress)
     if spec.history.count(spec.videos) <= 0:
         _copy(content, path)
     else:
-        _add_history(spec, content, path)
+        _add_history(spec, content, path, progress)
     if cache is None:
         content.unlink(missing_ok=True)
 
@@ -118,12 +118,14 @@ def prepare_world(
     cache: Path | None = None,
     labels: engine_labels_module.EngineLabels = CLASSIFIER_LABELS,
     seed: int = 0,
+    progress: history.Progress | None = None,
 ) -> Path:
     """The world (catalog, vectors, engine labels, history, answer key) in a SQLite file, built once.
 
     Embedding is the slow part (minutes for 20,000 videos), so with `cache`
     the classifier-labelled world is built there once per (videos, seed,
     history) and copied. `labels` other than the classifier's are set on the copy at `path`.
+    `progress` follows each step of a build (classifying, embedding, storing, the history's).
     """
     if path.exists():
         return path
@@ -132,10 +134,10 @@ def prepare_world(
         base = Path(cache) / f"{_name(spec)}-{VERSION}.db"
         if not base.exists():
             base.parent.mkdir(parents=True, exist_ok=True)
-            _build(spec, base, cache=Path(cache))
+            _build(spec, base, cache=Path(cache), progress=progress)
         _copy(base, path.with_suffix(".base"))
     else:
-        _build(spec, path.with_suffix(".base"))
+        _build(spec, path.with_suffix(".base"), progress=progress)
     staged = path.with_suffix(".base")
     if labels.kind != "classifier":
         store = repository.Store.open(f"sqlite:///{staged}", simulation=True)

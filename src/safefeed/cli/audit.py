@@ -165,6 +165,7 @@ def _run_one(
                 progress=advance,
                 cache=cache,
                 build_engine=compose.build_engine,
+                world_progress=common.bar_phases(bar, last="world"),
             )
     except (runner.ScenarioChanged, runner.FleetError) as refused:
         raise common.UsageError(str(refused)) from None

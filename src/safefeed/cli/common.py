@@ -35,6 +35,18 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, sort_keys=True, default=str))
 
 
+def bar_phases(bar: rich.progress.Progress, **fields: Any) -> Callable[[str, int, int], None]:
+    """A `(phase, done, total)` callback showing each phase as its own line on `bar` (`fields`: its columns')."""
+    tasks: dict[str, rich.progress.TaskID] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = bar.add_task(phase, total=total, **fields)
+        bar.update(tasks[phase], completed=done, total=total)
+
+    return update
+
+
 @contextlib.contextmanager
 def phases() -> Iterator[Callable[[str, int, int], None]]:
     """A `(phase, done, total)` callback for long work in steps: a progress bar per step on a terminal,
@@ -43,14 +55,7 @@ def phases() -> Iterator[Callable[[str, int, int], None]]:
         with rich.progress.Progress(
             *rich.progress.Progress.get_default_columns(), rich.progress.MofNCompleteColumn(), console=console
         ) as bar:
-            tasks: dict[str, rich.progress.TaskID] = {}
-
-            def update(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(phase, total=total)
-                bar.update(tasks[phase], completed=done, total=total)
-
-            yield update
+            yield bar_phases(bar)
         return
     began = time.monotonic()
     last: dict[str, float] = {}

@@ -85,6 +85,7 @@ def conformance(
                 baseline_dir=baseline,
                 progress=advance,
                 in_process=in_process,
+                world_progress=common.bar_phases(bar, last="world"),
             )
     except (targets.AuditError, FileNotFoundError) as refused:
         raise common.UsageError(str(refused)) from None

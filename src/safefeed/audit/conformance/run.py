@@ -23,7 +23,7 @@ from typing import Any
 
 import threadpoolctl
 
-from safefeed.audit import runner, scenario, scoring, targets
+from safefeed.audit import history, runner, scenario, scoring, targets
 from safefeed.audit import world as world_module
 from safefeed.audit.conformance import (
     adapters,
@@ -136,6 +136,7 @@ def run(
     baseline_dir: Path | None = None,
     progress: Progress | None = None,
     in_process: adapters.InProcess | None = None,
+    world_progress: history.Progress | None = None,
 ) -> dict[str, Any]:
     """Run every requirement against `target`; write the outputs under `out` and return conformance.json's content.
 
@@ -152,7 +153,7 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     if world is None:
         catalog = scenario.CatalogSpec(videos=size.videos, seed=suite.suite.catalog_seed)
-        world = world_module.prepare_world(catalog, out / runner.WORLD_FILE, cache=cache)
+        world = world_module.prepare_world(catalog, out / runner.WORLD_FILE, cache=cache, progress=world_progress)
     began = time.perf_counter()
     found: list[results.Result] = []
     with tempfile.TemporaryDirectory(prefix="safefeed-conformance-") as scratch, threadpoolctl.threadpool_limits(1):
