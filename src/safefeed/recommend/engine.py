@@ -120,9 +120,9 @@ class Engine:
         )
         # What the protections did, by (region, age band, protection): the transparency report reads it.
         self.protections: Counter[tuple[str, str, str]] = Counter()
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()  # held while reading or changing the arrays ranking reads (moderation)
         self.accounts = account_cache.Accounts(
-            store, account=self.account, teach=self._teach, cached=config.cached_accounts, lock=self._lock
+            store, account=self.account, teach=self._teach, cached=config.cached_accounts, lock=self.lock
         )
         self.videos = page.Videos(catalog, videos)
         self._pages_since_flush = 0
@@ -163,7 +163,7 @@ class Engine:
         context = self.context(self._served(account_id, account), moment)
         if context.tab_served(tab) == "following":
             return following.serve(self, context, n=n, cursor=cursor, asked=tab, moment=moment)
-        with self.accounts.account_lock(account_id), self._lock:
+        with self.accounts.account_lock(account_id), self.lock:
             current = self.accounts.state(account_id, catch_up=True)
             position = self.accounts.position(account_id)
             if cursor is not None:
@@ -225,7 +225,7 @@ class Engine:
         about = [positions[e.video_id] for e in events if e.video_id is not None]
         item_vectors = dict(zip(about, self.index.reconstruct(np.asarray(about, dtype=np.int64)), strict=True))
         contexts: dict[tuple[str, dt.date], Context] = {}
-        with self._lock:
+        with self.lock:
             for event, seq in zip(events, seqs, strict=True):
                 current = self.accounts.state(event.account_id, catch_up=False)
                 position = self.accounts.position(event.account_id)
@@ -270,7 +270,7 @@ class Engine:
         if position is None:
             raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
         label = catalog_items.known_label(label)  # an answer key is never the platform's to read
-        with self._lock:
+        with self.lock:
             moderation.apply(self.parts, self.evidence, self.support, position, enforcement=enforcement, label=label)
             self.videos.forget(video_id)
 
@@ -320,7 +320,7 @@ class Engine:
     def refresh(self, account_id: str) -> None:
         """Forget everything learned about the account, completely and permanently."""
         self.store.account(account_id)
-        with self.accounts.account_lock(account_id), self._lock:
+        with self.accounts.account_lock(account_id), self.lock:
             self.accounts.put_snapshot(account_id, account_cache.empty())
 
     def snapshot(self, account_id: str) -> None:
@@ -352,7 +352,7 @@ class Engine:
         if position is None:
             raise repository.UnknownVideo(f"no video with id {video_id!r} in the catalog")
         context = self.context(self.account(account_id), now or dt.datetime.now(dt.UTC))
-        with self._lock:
+        with self.lock:
             return profile.why(self.parts, context, self.account_state(account_id), position)
 
     def search(
@@ -385,7 +385,7 @@ class Engine:
 
     def flush_protections(self) -> None:
         """Add what the protections did since the last flush to the store's totals."""
-        with self._lock:
+        with self.lock:
             counts, self.protections = self.protections, Counter()
         self.store.add_protection_counts(counts)
 

@@ -187,7 +187,7 @@ def serve(
     # A For You cursor held when consent was withdrawn: the Following tab starts from the newest.
     switched = cursor is not None and asked != "following" and not is_cursor(cursor)
     after = None if cursor is None or switched else decode(account_id, cursor)
-    with feed.accounts.account_lock(account_id), feed._lock:
+    with feed.accounts.account_lock(account_id), feed.lock:
         chosen = page(feed.parts, context, feed.accounts.state(account_id, catch_up=True), after=after, n=n)
     feed._count(context, chosen.counts)
     ids = tuple(feed.items.ids[p] for p in chosen.positions)

@@ -105,7 +105,7 @@ class Visitors:
         seed, offset = decode(cursor) if cursor is not None else (visit_seed(engine, region, now), 0)
         context = visitor_context(engine, region, now)
         asked = cursor if cursor is not None else encode(seed, 0)
-        with self._lock, engine._lock:  # the engine's lock: moderation changes the arrays ranking reads
+        with self._lock, engine.lock:
             walk = self._walk(seed, region)
             upto = min(offset + n, MAX_ITEMS)  # at the end of a visit the pages are empty
             extend(engine, walk, context, upto)
