@@ -8,6 +8,7 @@ import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,40 @@ def test_length_sorted_batches_keep_the_callers_order() -> None:
     rng.shuffle(order)
     shuffled = embedding.embed([texts[i] for i in order])
     assert np.all(cosines(shuffled, one_by_one[order]) > 0.9999)
+
+
+class RecordingRunner:
+    """The real runner, noting each batch's rows and shape on the way (dependency injection, not a mock)."""
+
+    def __init__(self, runner: embedding_runtime.Runner) -> None:
+        self.runner = runner
+        self.name = runner.name
+        self.width_multiple = runner.width_multiple
+        self.batches: list[tuple[list[int], tuple[int, ...]]] = []
+
+    def infer(self, batches: Iterable[tuple[embedding.Rows, embedding_runtime.Feeds]], out: embedding.Vectors) -> None:
+        def noted() -> Iterator[tuple[embedding.Rows, embedding_runtime.Feeds]]:
+            for rows, feeds in batches:
+                self.batches.append((rows.tolist(), feeds["input_ids"].shape))
+                yield rows, feeds
+
+        self.runner.infer(noted(), out)
+
+
+def test_batches_keep_to_the_token_budget_and_the_text_cap() -> None:
+    """Short texts share big batches, long ones small ones; each text is in one batch; vectors as before."""
+    rng = random.Random(3)
+    words = ["calm", "night", "walk", "exam", "stress", "dog", "beach", "🎧", "recipe", "tired"]
+    texts = [" ".join(rng.choices(words, k=rng.randint(0, 120))) for _ in range(120)] + EDGE_TEXTS
+    served = embedding.default()
+    recorder = RecordingRunner(served.runner)
+    embedder = embedding.Embedder(recorder, served.tokenizer, graph=served.graph, threads=served.threads)
+    got = embedder.embed(texts, batch_size=16, tokens=256)
+    shapes = [shape for _, shape in recorder.batches]
+    assert all(count <= 16 and (count * width <= 256 or count == 1) for count, width in shapes), shapes
+    assert any(count == 16 for count, _ in shapes) and any(count < 4 for count, _ in shapes), shapes
+    assert sorted(row for rows, _ in recorder.batches for row in rows) == list(range(len(texts)))
+    assert np.all(cosines(got, served.embed(texts, batch_size=1)) > 0.9999)
 
 
 def test_cached_graph_is_reused_and_a_corrupt_one_rebuilt(tmp_path: Path) -> None:

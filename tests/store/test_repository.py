@@ -133,9 +133,11 @@ def test_account_round_trip(store: repository.Store) -> None:
         created_at=T0,
     )
     store.put_account(account)
-    assert store.account("a1") == account
+    assert store.account("a1") == account == store.accounts(["a1"])["a1"]
     with pytest.raises(repository.UnknownAccount, match="create it first"):
         store.account("a2")
+    with pytest.raises(repository.UnknownAccount, match="create it first"):
+        store.accounts(["a1", "a2"])
 
 
 EVENTS = [

@@ -74,14 +74,16 @@ def create_app(
 
 
 # How `safefeed serve` runs the app: HTTP parsed by httptools (C), ~3% less CPU a page than h11; the
-# asyncio loop, as uvloop (if installed) stalled the server ~330 ms now and then (bench/http_load.py).
+# asyncio loop, as uvloop (if installed) stalled the server ~330 ms now and then (bench/http_load.py). No
+# access log: at the warning level nothing of it was written, but each response still built its line's parts.
 class ServerOptions(TypedDict):
     loop: Literal["asyncio"]
     http: Literal["httptools"]
     log_level: str
+    access_log: bool
 
 
-SERVER_OPTIONS = ServerOptions(loop="asyncio", http="httptools", log_level="warning")
+SERVER_OPTIONS = ServerOptions(loop="asyncio", http="httptools", log_level="warning", access_log=False)
 
 
 def serving_app() -> fastapi.FastAPI:

@@ -11,6 +11,8 @@ from safefeed.store import errors, rows, schema
 
 # Built once: it runs for every page a shared store serves.
 _ACCOUNTS = sa.select(schema.accounts).where(schema.accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
+# One account by id, as every page asks: no list to expand into the statement each time.
+_ACCOUNT = sa.select(schema.accounts).where(schema.accounts.c.id == sa.bindparam("id"))
 
 
 class Accounts:
@@ -45,7 +47,18 @@ class Accounts:
         return found
 
     def account(self, account_id: str) -> model.Account:
-        return self.accounts([account_id])[account_id]
+        """As `accounts([account_id])[account_id]`, in one lookup."""
+        cached = self.cache
+        if cached is not None and account_id in cached:
+            return cached[account_id]
+        with self.engine.connect() as connection:
+            row = connection.execute(_ACCOUNT, {"id": account_id}).one_or_none()
+        if row is None:
+            raise errors.UnknownAccount(f"no account with id {account_id!r}; create it first")
+        found = rows.account_from(row)
+        if cached is not None:
+            cached[account_id] = found
+        return found
 
     def forget(self, account_id: str) -> None:
         """Drop a deleted account from the cache (its rows went in the caller's transaction)."""
