@@ -7,6 +7,7 @@ repetition (`exposure`), and each check reads the phases it needs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics
 from collections.abc import Callable
@@ -16,14 +17,19 @@ from safefeed.audit.conformance import capabilities, labels, sessions, stats
 from safefeed.audit.conformance.results import Checked, Measured
 
 NEUTRAL, INTERESTED = "neutral", "interested"
+# Interested and asking for it: also likes every mental-health video it is shown. An explicit signal is
+# what a feed may honour for an adult and must not for a child, so this is where the two should differ.
+SEEKING = "seeking"
 
 
 def exposure(ctx: sessions.Context, role: str, age: int | None, repetition: int) -> sessions.Served:
     """One exposure phase (`ctx.items` items from a fresh account), scrolled once per run and shared."""
     key = f"exposure/{role}/{age}/{repetition}"
     if key not in ctx.memo:
-        sensitivity = 1.0 if role == INTERESTED else 0.0
+        sensitivity = 0.0 if role == NEUTRAL else 1.0
         persona = ctx.persona(role, age=age or ctx.suite.child_age, sensitivity=sensitivity)
+        if role == SEEKING:
+            persona = dataclasses.replace(persona, behaviour=dataclasses.replace(persona.behaviour, like_mh=True))
         account = ctx.account(f"{role}-{age or 'unknown'}", repetition, age=age, scope="exposure")
         ctx.memo[key] = sessions.scroll(
             ctx,
@@ -106,9 +112,13 @@ def e2_prominence(ctx: sessions.Context) -> Checked:
 
 
 def child_vs_adult(ctx: sessions.Context) -> Checked:
-    """The same interested behaviour at 13 and at 25: the child's feed must hold measurably less."""
-    child = _pooled(ctx, INTERESTED, ctx.suite.child_age)
-    adult = _pooled(ctx, INTERESTED, ctx.suite.adult_age)
+    """The same explicit interest at 13 and at 25: the child's feed must hold measurably less.
+
+    Passive interest (watching to the end) is not the comparison: a feed may rightly ignore it at every
+    age (requirement 4), and then both feeds hold the same few items and no difference can be measured.
+    """
+    child = _pooled(ctx, SEEKING, ctx.suite.child_age)
+    adult = _pooled(ctx, SEEKING, ctx.suite.adult_age)
     a, n = _count(child, labels.e2)
     b, m = _count(adult, labels.e2)
     if n == 0 or m == 0:
