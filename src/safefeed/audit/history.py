@@ -154,10 +154,10 @@ def simulate(videos: Sequence[model.Video], mh_ids: frozenset[str], population: 
 
 def confidences(interactions: Interactions) -> npt.NDArray[np.float32]:
     """Each event's implicit-feedback confidence, as the engine weighs it (`vectors.confidence`)."""
-    by_kind = np.asarray([vectors.CONFIDENCE.get(kind, 0.0) for kind in interactions.kind], dtype=np.float32)
-    is_watch = np.asarray([kind is model.EventKind.WATCH for kind in interactions.kind], dtype=np.bool_)
-    factor = np.where(is_watch, np.minimum(interactions.fraction, 2.0), 1.0).astype(np.float32)
-    return (by_kind * factor).astype(np.float32)
+    pairs = zip(interactions.kind, interactions.fraction.tolist(), strict=True)
+    return np.fromiter(
+        (vectors.kind_confidence(kind, fraction) for kind, fraction in pairs), dtype=np.float32, count=len(interactions)
+    )
 
 
 def matrix(interactions: Interactions, items: int) -> scipy.sparse.csr_matrix:

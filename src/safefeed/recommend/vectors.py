@@ -46,9 +46,14 @@ def confidence(event: model.Event) -> float:
     >>> confidence(model.Event("a", model.EventKind.LIKE, dt.datetime.now(dt.UTC), video_id="v"))
     3.0
     """
-    weight = CONFIDENCE.get(event.kind, 0.0)
-    if event.kind is model.EventKind.WATCH:
-        weight *= min(event.fraction or 0.0, 2.0)
+    return kind_confidence(event.kind, event.fraction)
+
+
+def kind_confidence(kind: model.EventKind, fraction: float | None) -> float:
+    """`confidence` of an event of `kind` watched to `fraction` (where the event itself is not at hand)."""
+    weight = CONFIDENCE.get(kind, 0.0)
+    if kind is model.EventKind.WATCH:
+        weight *= min(fraction or 0.0, 2.0)
     return weight
 
 
