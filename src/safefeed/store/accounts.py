@@ -11,7 +11,7 @@ from safefeed.store import errors, rows, schema
 
 # Built once: it runs for every page a shared store serves.
 _ACCOUNTS = sa.select(schema.accounts).where(schema.accounts.c.id.in_(sa.bindparam("ids", expanding=True)))
-# One account by id, as every page asks: no list to expand into the statement each time.
+# One account by id, as every page asks.
 _ACCOUNT = sa.select(schema.accounts).where(schema.accounts.c.id == sa.bindparam("id"))
 
 
@@ -37,7 +37,11 @@ class Accounts:
         found: dict[str, model.Account] = {}
         with self.engine.connect() as connection:
             for start in range(0, len(wanted), 500):
-                result = connection.execute(_ACCOUNTS, {"ids": wanted[start : start + 500]})
+                chunk = wanted[start : start + 500]
+                if len(chunk) == 1:  # as every page asks: no list to expand into the statement
+                    result = connection.execute(_ACCOUNT, {"id": chunk[0]})
+                else:
+                    result = connection.execute(_ACCOUNTS, {"ids": chunk})
                 found.update((row.id, rows.account_from(row)) for row in result)
         for account_id in wanted:
             if account_id not in found:
@@ -47,18 +51,7 @@ class Accounts:
         return found
 
     def account(self, account_id: str) -> model.Account:
-        """As `accounts([account_id])[account_id]`, in one lookup."""
-        cached = self.cache
-        if cached is not None and account_id in cached:
-            return cached[account_id]
-        with self.engine.connect() as connection:
-            row = connection.execute(_ACCOUNT, {"id": account_id}).one_or_none()
-        if row is None:
-            raise errors.UnknownAccount(f"no account with id {account_id!r}; create it first")
-        found = rows.account_from(row)
-        if cached is not None:
-            cached[account_id] = found
-        return found
+        return self.accounts([account_id])[account_id]
 
     def forget(self, account_id: str) -> None:
         """Drop a deleted account from the cache (its rows went in the caller's transaction)."""
