@@ -42,7 +42,7 @@ def test_an_import_job_that_fails_says_why_and_the_catalog_is_unchanged(
     admin = login_as(safefeed, "root", access.Role.ADMIN)
     before = safefeed.parts.store.count_videos()
 
-    def broken_store(*_: object) -> None:
+    def broken_store(*_: object, **__: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(safefeed.parts.store, "import_catalog", broken_store)

@@ -8,6 +8,8 @@ from pathlib import Path
 import hypothesis
 import numpy as np
 import numpy.typing as npt
+import pytest
+import sqlalchemy as sa
 from hypothesis import strategies as st
 
 from safefeed import model
@@ -141,6 +143,30 @@ def test_reimport_embeds_only_changed_and_new_texts(sqlite_store: repository.Sto
     embed = CountingEmbed()
     pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), second), classify=False, embed=embed)
     assert embed.texts == []  # nothing changed: nothing embedded
+
+
+def test_a_failed_import_keeps_the_old_text_beside_its_old_vector(sqlite_store: repository.Store) -> None:
+    # The database refuses the new vectors (a real trigger, not a mock). Written in two steps, the new
+    # text was stored beside the old text's vector, and no later import ever embedded it again.
+    first = video("edited", "my cat vs the vacuum", ("cats",))
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), (first,)), classify=False)
+    before, changes = stored_vectors(sqlite_store), sqlite_store.last_catalog_change()
+    with sqlite_store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON video_vectors BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    second = video("edited", "my cat vs the vacuum, round two", ("cats",))
+    with pytest.raises(sa.exc.DBAPIError, match="disk full"):
+        pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), (second,)), classify=False)
+    assert sqlite_store.video("edited").text == first.text
+    assert np.array_equal(stored_vectors(sqlite_store)["edited"], before["edited"])
+    assert sqlite_store.last_catalog_change() == changes  # no server was told to load a half-written catalog
+    with sqlite_store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER refuse")
+    pipeline.import_catalog(sqlite_store, model.Catalog((model.Creator("c1"),), (second,)), classify=False)
+    fresh = embedding.embed([second.text])[0]
+    assert float(stored_vectors(sqlite_store)["edited"].astype(np.float32) @ fresh) > 0.999
+    assert sqlite_store.last_catalog_change() > changes
 
 
 def test_import_embeds_stored_videos_that_have_no_vector(sqlite_store: repository.Store) -> None:

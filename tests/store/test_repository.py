@@ -80,14 +80,14 @@ def test_import_without_label_keeps_the_stored_label(store: repository.Store) ->
 
 
 def test_catalog_changes_are_logged_in_order_with_the_change_itself(store: repository.Store) -> None:
-    store.import_catalog([model.Creator("c1")], [make_video("v1"), make_video("v2")])
     assert store.last_catalog_change() == 0
+    store.import_catalog([model.Creator("c1")], [make_video("v1"), make_video("v2")])  # the whole catalog
     store.set_enforcement("v2", model.Enforcement.NOT_ALLOWED)
     reviewed = model.Label(True, model.Theme.SELF_HARM, model.Harm.VIOLATIVE, 1.0, model.LabelSource.REVIEW)
     store.set_labels({"v1": reviewed})
     store.catalog_changed()
     changes = store.catalog_changes(0)
-    assert [video_id for _, video_id in changes] == ["v2", "v1", None]
+    assert [video_id for _, video_id in changes] == [None, "v2", "v1", None]
     assert [seq for seq, _ in changes] == sorted(seq for seq, _ in changes)
     assert store.last_catalog_change() == changes[-1][0]
     assert store.catalog_changes(changes[0][0]) == changes[1:]
@@ -117,10 +117,12 @@ def test_failed_import_writes_nothing(store: repository.Store) -> None:
     with store.engine.begin() as connection:
         for statement in POISON_TRIGGER[store.engine.dialect.name]:
             connection.exec_driver_sql(statement)
+    changes = store.last_catalog_change()
     with pytest.raises(sa.exc.DBAPIError, match="poisoned row"):
         store.import_catalog([model.Creator("c2")], [make_video(i) for i in ("v2", "v3", "poison")])
     assert store.count_videos() == 1
     assert store.creators(["c2"]) == {}
+    assert store.last_catalog_change() == changes
 
 
 def test_account_round_trip(store: repository.Store) -> None:

@@ -130,11 +130,9 @@ def import_catalog(
 ) -> repository.ImportCount:
     """Label videos that have no label the engine trusts (reviewed labels are kept), then upsert them.
 
-    The catalog is written in one transaction; content vectors follow (they
-    are derived data: `safefeed train` embeds whatever lacks one), then a
-    change that serving processes follow (`SafeFeed.follow_catalog`).
-    Vectors are computed before anything is written, so a failure leaves
-    the store as it was. A video whose text is unchanged keeps its stored
+    The catalog, its new content vectors and a change that serving processes
+    follow (`SafeFeed.follow_catalog`) are written in one transaction, after
+    everything is computed, so a failure leaves the store as it was. A video whose text is unchanged keeps its stored
     vector and its stored label: a re-import costs only its changes.
     `classifier_` defaults to `classifier.default()`. A file's own labels are
     claims: they go to the answer key, and the classifier labels those videos
@@ -175,11 +173,10 @@ def import_catalog(
     vectors = embed_distinct([videos[i].text for i in stale], embed=embed, batch=batch, progress=embedded)
     if phase is not None:
         phase("storing", 0, 1)
-    count = store.import_catalog(catalog.creators, videos)
-    store.put_content_vectors([videos[i].id for i in stale], vectors)
-    if claimed:
+    # One transaction: videos, their new vectors and the change running servers load it by.
+    count = store.import_catalog(catalog.creators, videos, content=([videos[i].id for i in stale], vectors))
+    if claimed:  # every import adds them again, so one that fails here is mended by the next
         answer_key.add(store, claimed)
-    store.catalog_changed()  # running servers load it now
     if phase is not None:
         phase("storing", 1, 1)
     return count

@@ -7,10 +7,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 
 from safefeed import model
-from safefeed.store import changes, errors, rows, schema
+from safefeed.store import changes, errors, rows, schema, vectors
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -35,11 +37,22 @@ class Catalog:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def import_catalog(self, creators: Sequence[model.Creator], videos: Sequence[model.Video]) -> ImportCount:
-        """Upsert creators and videos by id, all in one transaction."""
+    def import_catalog(
+        self,
+        creators: Sequence[model.Creator],
+        videos: Sequence[model.Video],
+        *,
+        content: tuple[Sequence[str], npt.NDArray[np.float32]] | None = None,
+    ) -> ImportCount:
+        """Upsert creators and videos by id, store the `content` vectors given (video ids, embeddings)
+        and log a whole-catalog change, all in one transaction: a failed import leaves no new text
+        beside an old vector, and followers reload only a catalog that is whole."""
         with self.engine.begin() as connection:
             rows.upsert(self.engine, connection, schema.creators, [rows.flat_row(creator) for creator in creators])
             rows.upsert(self.engine, connection, schema.videos, [rows.video_row(video) for video in videos])
+            if content is not None:
+                vectors.write_content(self.engine, connection, *content)
+            changes.log(connection, [None])
         return ImportCount(creators=len(creators), videos=len(videos))
 
     def video(self, video_id: str) -> model.Video:

@@ -85,8 +85,14 @@ class Store:
 
     # -- catalog ---------------------------------------------------------
 
-    def import_catalog(self, creators: Sequence[model.Creator], videos: Sequence[model.Video]) -> ImportCount:
-        return self.catalog.import_catalog(creators, videos)
+    def import_catalog(
+        self,
+        creators: Sequence[model.Creator],
+        videos: Sequence[model.Video],
+        *,
+        content: tuple[Sequence[str], npt.NDArray[np.float32]] | None = None,
+    ) -> ImportCount:
+        return self.catalog.import_catalog(creators, videos, content=content)
 
     def video(self, video_id: str) -> model.Video:
         return self.catalog.video(video_id)

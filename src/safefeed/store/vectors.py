@@ -11,6 +11,23 @@ import sqlalchemy as sa
 from safefeed.store import rows, schema
 
 
+def write_content(
+    engine: sa.Engine, connection: sa.Connection, video_ids: Sequence[str], vectors: npt.NDArray[np.float32]
+) -> None:
+    """Insert or replace these videos' content embeddings (as float16) in the caller's transaction."""
+    assert len(video_ids) == len(vectors)
+    if not len(video_ids):
+        return
+    insert = rows.insert(engine, schema.video_vectors)
+    connection.execute(
+        insert.on_conflict_do_update(index_elements=["video_id"], set_={"content": insert.excluded.content}),
+        [
+            {"video_id": video_id, "content": vector.astype(np.float16).tobytes(), "collaborative": None}
+            for video_id, vector in zip(video_ids, vectors, strict=True)
+        ],
+    )
+
+
 class Vectors:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -32,20 +49,8 @@ class Vectors:
 
     def put_content_vectors(self, video_ids: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
         """Store content embeddings (as float16); they are computed once per video."""
-        assert len(video_ids) == len(vectors)
-        found = [
-            {"video_id": video_id, "content": vector.astype(np.float16).tobytes(), "collaborative": None}
-            for video_id, vector in zip(video_ids, vectors, strict=True)
-        ]
-        insert = rows.insert(self.engine, schema.video_vectors)
         with self.engine.begin() as connection:
-            if found:
-                connection.execute(
-                    insert.on_conflict_do_update(
-                        index_elements=["video_id"], set_={"content": insert.excluded.content}
-                    ),
-                    found,
-                )
+            write_content(self.engine, connection, video_ids, vectors)
 
     def put_collaborative_vectors(self, vectors: Mapping[str, npt.NDArray[np.float32]]) -> None:
         """Replace every video's collaborative factors (videos left out get none)."""
