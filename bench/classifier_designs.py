@@ -2,7 +2,7 @@
 
 Run: PYTHONPATH=src .venv/bin/python bench/classifier_designs.py
          [--designs baseline meanmax partial frozen finetune setfit] [--seeds 0 1 2 3 4]
-         [--shares 0.25 0.5 0.75 1] [--tune-extra 300] [--states /tmp/states.npz] [--json]
+         [--shares 0.25 0.5 0.75 1 --plot curve.png] [--tune-extra 300] [--states /tmp/states.npz] [--json]
 
 Not a speed benchmark: it compares designs the way `safefeed classify eval`
 cross-validates (same grouped folds, same lexicon features, the shipped
@@ -410,6 +410,41 @@ def _average_precision(probability: Array, truth: Mask) -> float:
     return float((precision_at * hits).sum() / max(hits.sum(), 1.0))
 
 
+def plot_learning_curve(
+    results: dict[str, list[dict[str, Any]]], designs: Sequence[str], shares: Sequence[float], path: Path
+) -> None:
+    """F1 (mean and spread over seeds) and average precision against the share of training captions,
+    beside the target: how far more labelled captions would carry each design."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(7, 4.5))
+    for design in designs:
+        rows = [results.get(design if share == 1.0 else f"{design}@{share:g}", []) for share in shares]
+        if not all(rows):
+            continue
+        f1 = [[r["f1"] for r in row] for row in rows]
+        means = [float(np.mean(row)) for row in f1]
+        spread = [float(np.std(row)) for row in f1]
+        drawn = axes.errorbar(shares, means, yerr=spread, marker="o", capsize=3, label=f"{design}: F1 (sd over seeds)")
+        average_precision = [np.mean([r["average_precision"] for r in row]) for row in rows]
+        axes.plot(shares, average_precision, ls=":", marker=".", color=drawn[0].get_color(), label=f"{design}: AP")
+    axes.axhline(0.88, color="tab:red", ls="--", label="issue 22 target: F1 0.88")
+    axes.set_xscale("log", base=2)  # a doubling of the labelled captions is one step
+    axes.set_xticks(list(shares), [f"{share:g}" for share in shares])
+    axes.set_xlabel("share of each fold's training captions (log scale)")
+    axes.set_ylabel("grouped 5-fold cross-validation")
+    axes.set_ylim(0.5, 1.0)
+    axes.legend(loc="lower right", fontsize="small")
+    axes.set_title("Caption classifier: learning curve on the labelled TikTok captions")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    pyplot.close(figure)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -432,6 +467,7 @@ def main() -> None:
         default=[1.0],
         help="learning curve: train the cross-validated designs on these shares of the training captions",
     )
+    parser.add_argument("--plot", type=Path, help="with several --shares: the learning curve as a PNG here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
@@ -470,6 +506,8 @@ def main() -> None:
         | {"f1_sd": round(float(np.std([r["f1"] for r in rows])), 4), "seeds": [r["seed"] for r in rows]}
         for design, rows in results.items()
     }
+    if args.plot is not None and len(args.shares) > 1:
+        plot_learning_curve(results, args.designs, args.shares, args.plot)
     if args.json:
         print(json.dumps({"per_seed": results, "mean": summary}, indent=2))
         return
