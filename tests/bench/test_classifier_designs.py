@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, f1_score
 
@@ -23,6 +23,7 @@ def test_average_precision_matches_sklearn(truth: list[bool], seed: int) -> None
     assert np.isclose(classifier_designs._average_precision(probability, y), average_precision_score(y, probability))
 
 
+@settings(max_examples=50, deadline=None)  # 91 thresholds scored twice per example
 @given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=2, max_size=40), st.integers(0, 2**32 - 1))
 def test_best_f1_is_the_best_threshold_within_the_false_positive_ceiling(
     rows: list[tuple[bool, bool]], seed: int
