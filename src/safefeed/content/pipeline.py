@@ -132,8 +132,9 @@ def import_catalog(
 
     The catalog, its new content vectors and a change that serving processes
     follow (`SafeFeed.follow_catalog`) are written in one transaction, after
-    everything is computed, so a failure leaves the store as it was. A video whose text is unchanged keeps its stored
-    vector and its stored label: a re-import costs only its changes.
+    everything is computed, so a failure leaves the store as it was. A video
+    whose text is unchanged keeps its stored vector and its stored label: a
+    re-import costs only its changes.
     `classifier_` defaults to `classifier.default()`. A file's own labels are
     claims: they go to the answer key, and the classifier labels those videos
     too (with `classify=False` they are stored unlabelled, for `safefeed

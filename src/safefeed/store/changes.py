@@ -29,7 +29,8 @@ class CatalogChanges:
         self.engine = engine
 
     def catalog_changed(self) -> None:
-        """Record that the whole catalog may have changed (an import, once its vectors are stored)."""
+        """Record that the whole catalog may have changed (the background embedder, as vectors arrive;
+        an import logs its change in its own transaction)."""
         with self.engine.begin() as connection:
             log(connection, [None])
 
