@@ -46,7 +46,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from safefeed.content import classifier, embedding, lexicon, training
-from safefeed.content.training import evaluation, fitting, folds
+from safefeed.content.training import corpus, evaluation, fitting, folds
 from safefeed.datasets import labelled_text
 
 Array = npt.NDArray[np.float64]
@@ -101,11 +101,7 @@ def reddit_and_ordinary(root: Path | None, n: int, labelled: set[str]) -> tuple[
     rng = np.random.default_rng(0)
     posts = labelled_text.sdcnl(root)
     calm = [e for e in labelled_text.dreaddit(root) if not e.mh_related]
-    ordinary = [
-        c.text
-        for c in labelled_text.ordinary_captions(root)
-        if c.video_id not in labelled and not any(m.kind == "theme" for m in lexicon.match(c.text))
-    ]
+    ordinary = [c.text for c in corpus.ordinary_negatives(root, labelled)]
     texts = [
         *(posts[i].text for i in rng.choice(len(posts), n, replace=False)),
         *(calm[i].text for i in rng.choice(len(calm), n, replace=False)),
@@ -227,6 +223,27 @@ def partial_head(data: Data, seed: int) -> Head:
     return fit
 
 
+def _stacked_fold(
+    data: Data,
+    train: npt.NDArray[np.int64],
+    x_train: Array,
+    all_train: npt.NDArray[np.int64],
+    x_test: Array,
+) -> tuple[Array, float, float]:
+    """One outer fold's stacker, fitted on the gated training rows `train` (inputs `x_train`): its
+    probabilities for `x_test`, the adults' threshold and an ungated caption's probability. Both are
+    chosen over all training captions `all_train`, those the gate stops at probability 0, as
+    `fitting.fit` does (the false-positive ceiling is a share of all random feed videos)."""
+    stacker = LogisticRegression(C=1.0, max_iter=5000).fit(x_train, data.truth[train])
+    in_sample = np.zeros(data.n)
+    in_sample[train] = stacker.predict_proba(x_train)[:, 1]
+    threshold = fitting._best_threshold(
+        in_sample[all_train], data.truth[all_train], data.random[all_train], max_false_positive_rate=0.008
+    )
+    ungated = fitting.ungated_probability(data.truth[all_train], data.gate[all_train])
+    return np.asarray(stacker.predict_proba(x_test)[:, 1], dtype=np.float64), threshold, ungated
+
+
 def cross_validate(
     data: Data, head: Head, seed: int, progress: Callable[[str], None], *, share: float = 1.0
 ) -> dict[str, Any]:
@@ -249,19 +266,11 @@ def cross_validate(
             heads[inner == part] = head(train[inner != part], train[inner == part])
         x_train = np.c_[heads, data.text_head[train], data.lexicon[train]]
         x_test = np.c_[head(train, test), data.text_head[test], data.lexicon[test]]
-        stacker = LogisticRegression(C=1.0, max_iter=5000).fit(x_train, data.truth[train])
-        # The threshold is chosen over all training captions, those the gate stops at probability 0,
-        # as `fitting.fit` does (the false-positive ceiling is a share of all random feed videos).
         all_train = np.flatnonzero((fold_of != fold) & kept)
-        in_sample = np.zeros(data.n)
-        in_sample[train] = stacker.predict_proba(x_train)[:, 1]
-        threshold = fitting._best_threshold(
-            in_sample[all_train], data.truth[all_train], data.random[all_train], max_false_positive_rate=0.008
-        )
-        ungated = fitting.ungated_probability(data.truth[all_train], data.gate[all_train])
+        scored, threshold, ungated = _stacked_fold(data, train, x_train, all_train, x_test)
         probability[(fold_of == fold) & ~data.gate] = ungated
-        probability[test] = stacker.predict_proba(x_test)[:, 1]
-        predicted[test] = probability[test] >= threshold
+        probability[test] = scored
+        predicted[test] = scored >= threshold
     return _summary(data, seed, predicted, probability)
 
 
@@ -361,18 +370,10 @@ def cross_fit(data: Data, encoder: Encoder, seed: int, progress: Callable[[str],
     for fold in range(5):
         train = np.flatnonzero((fold_of != fold) & data.gate)
         test = np.flatnonzero((fold_of == fold) & data.gate)
-        stacker = LogisticRegression(C=1.0, max_iter=5000).fit(x[train], data.truth[train])
-        all_train = np.flatnonzero(fold_of != fold)
-        in_sample = np.zeros(data.n)
-        in_sample[train] = stacker.predict_proba(x[train])[:, 1]
-        threshold = fitting._best_threshold(
-            in_sample[all_train], data.truth[all_train], data.random[all_train], max_false_positive_rate=0.008
-        )
-        probability[(fold_of == fold) & ~data.gate] = fitting.ungated_probability(
-            data.truth[all_train], data.gate[all_train]
-        )
-        probability[test] = stacker.predict_proba(x[test])[:, 1]
-        predicted[test] = probability[test] >= threshold
+        scored, threshold, ungated = _stacked_fold(data, train, x[train], np.flatnonzero(fold_of != fold), x[test])
+        probability[(fold_of == fold) & ~data.gate] = ungated
+        probability[test] = scored
+        predicted[test] = scored >= threshold
     return _summary(data, seed, predicted, probability) | {"best_f1": round(_best_f1(data, probability), 4)}
 
 

@@ -68,6 +68,16 @@ def exemplars() -> list[labelled_text.LabelledText]:
     ]
 
 
+def ordinary_negatives(root: Path | None, labelled: set[str]) -> list[labelled_text.Caption]:
+    """Captions of ordinary feed videos that can stand as negatives: not among the `labelled` video
+    ids, and matching no lexicon theme term (about 1% of ordinary videos are mental-health related)."""
+    return [
+        c
+        for c in labelled_text.ordinary_captions(root)
+        if c.video_id not in labelled and not any(m.kind == "theme" for m in lexicon.match(c.text))
+    ]
+
+
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -123,11 +133,7 @@ def load_corpus(
 
     tiktok = part("tiktok", labelled_text.tiktok_captions(root))
     labelled = {e.id for e in tiktok.examples}
-    ordinary = [
-        c
-        for c in labelled_text.ordinary_captions(root)
-        if c.video_id not in labelled and not any(m.kind == "theme" for m in lexicon.match(c.text))
-    ]
+    ordinary = ordinary_negatives(root, labelled)
     rng = np.random.default_rng(options.seed)
     picked = sorted(rng.choice(len(ordinary), size=min(options.ordinary_negatives, len(ordinary)), replace=False))
     ordinary = [ordinary[index] for index in picked][:limit]
